@@ -1,0 +1,199 @@
+package tracer
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/sysgate/sysgate/observation"
+)
+
+// newChild registers the task a fork, vfork or clone event announces. Its
+// first stop may already have come (adopt); then this only fills in details.
+func (l *loop) newChild(parent *task, event int) {
+	msg, err := ptraceGetEventMsg(parent.tid)
+	if err != nil {
+		return
+	}
+	tid := int(msg)
+	if _, known := l.tasks[tid]; known {
+		return
+	}
+	// Before its seccomp filter is in, the stub's clones are not seen; the
+	// stub (the Go runtime) only ever starts threads.
+	thread := event == unix.PTRACE_EVENT_CLONE && (parent.cloneFlags&unix.CLONE_THREAD != 0 || parent.proc.stub)
+	if thread {
+		l.addTask(tid, parent.proc)
+	} else {
+		l.addProcess(tid, parent.proc.pid, parent.proc)
+	}
+	l.enforceBudget(tid)
+}
+
+func (l *loop) addTask(tid int, p *process) *task {
+	t := &task{tid: tid, proc: p}
+	p.live++
+	l.tasks[tid] = t
+	return t
+}
+
+// addProcess registers a new thread group pid, created by a thread of from.
+func (l *loop) addProcess(pid, ppid int, from *process) *task {
+	p := &process{pid: pid, slow: l.opts.Mode == ModePtrace}
+	var argv []string
+	if from != nil {
+		p.exe, p.argv, p.slow = from.exe, from.argv, from.slow || p.slow
+		argv = p.argv
+	}
+	l.procs[pid] = p
+	l.b.ProcessStart(pid, ppid, p.exe, argv)
+	if l.events != nil {
+		l.events.process(evFork, pid, ppid, p.exe, argv, nil)
+	}
+	return l.addTask(pid, p)
+}
+
+// adopt registers a task whose first stop came before its creator's event:
+// /proc tells its thread group and parent.
+func (l *loop) adopt(tid int) *task {
+	tgid, ppid := procStatus(tid)
+	if tgid != tid {
+		if p := l.procs[tgid]; p != nil {
+			return l.addTask(tid, p)
+		}
+	}
+	parent := l.procs[ppid]
+	if parent == nil {
+		// Unknown lineage: trace it with both stops, which is right
+		// whatever filters it carries.
+		t := l.addProcess(tid, ppid, nil)
+		t.proc.slow = true
+		return t
+	}
+	t := l.addProcess(tid, ppid, parent)
+	l.enforceBudget(tid)
+	return t
+}
+
+// enforceBudget kills a task created beyond the live-task budget. SIGKILL
+// takes its whole thread group: a process that outgrows the budget with
+// threads dies with them.
+func (l *loop) enforceBudget(tid int) {
+	if len(l.tasks) <= l.maxTasks {
+		return
+	}
+	unix.Kill(tid, unix.SIGKILL)
+	l.killed++
+	l.b.Incomplete("budget", fmt.Sprintf("process budget: %d live traced tasks reached; %d tasks created beyond it were killed at birth", l.maxTasks, l.killed))
+}
+
+// execEvent: the process now runs a new program. If a thread other than the
+// leader exec'd, it has taken the leader's tid; its old tid is the event
+// message, and its state moves to the leader's.
+func (l *loop) execEvent(t *task) {
+	p := t.proc
+	if msg, err := ptraceGetEventMsg(t.tid); err == nil && int(msg) != t.tid {
+		if old := l.tasks[int(msg)]; old != nil {
+			l.flushCall(t)
+			t.inCall, t.sawEntry, t.awaitExit, t.call = old.inCall, old.sawEntry, old.awaitExit, old.call
+			delete(l.tasks, int(msg))
+			p.live--
+		}
+	}
+	l.mem.forget()
+	p.exe, _ = os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
+	p.argv = readCmdline(p.pid)
+	l.b.ProcessExec(p.pid, p.exe, p.argv)
+	if l.events != nil {
+		l.events.process(evExec, p.pid, 0, p.exe, p.argv, nil)
+	}
+	if p.stub {
+		p.stub = false
+		l.stub.execDone()
+	}
+}
+
+// gone handles a task's death notice.
+func (l *loop) gone(tid int, ws unix.WaitStatus) {
+	t := l.tasks[tid]
+	if tid == l.root {
+		l.rootGone(ws)
+	}
+	if t == nil {
+		return // an untraced orphan we reaped as subreaper
+	}
+	l.flushCall(t)
+	delete(l.tasks, tid)
+	t.proc.live--
+	if tid != t.proc.pid {
+		return
+	}
+	exit := exitOf(ws)
+	l.b.ProcessExit(tid, exit)
+	delete(l.procs, tid)
+	if l.events != nil {
+		l.events.process(evExit, tid, 0, "", nil, &exit)
+	}
+}
+
+func (l *loop) rootGone(ws unix.WaitStatus) {
+	status := ws.ExitStatus()
+	if ws.Signaled() {
+		status = 128 + int(ws.Signal())
+	}
+	l.result = &Result{Status: status}
+	if p := l.procs[l.root]; p != nil && p.stub {
+		l.start = l.stub.failure(status)
+	}
+}
+
+func exitOf(ws unix.WaitStatus) observation.Exit {
+	if ws.Signaled() {
+		return observation.Exit{Signal: unix.SignalName(ws.Signal())}
+	}
+	code := ws.ExitStatus()
+	return observation.Exit{Code: &code}
+}
+
+// killEveryone ends the run: every known tracee is killed.
+func (l *loop) killEveryone() {
+	for tid := range l.tasks {
+		unix.Kill(tid, unix.SIGKILL)
+	}
+}
+
+// procStatus reads a task's thread group and parent from /proc/TID/status.
+func procStatus(tid int) (tgid, ppid int) {
+	f, err := os.Open("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return tid, 0
+	}
+	defer f.Close()
+	tgid = tid
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		k, v, _ := strings.Cut(s.Text(), ":")
+		switch k {
+		case "Tgid":
+			tgid, _ = strconv.Atoi(strings.TrimSpace(v))
+		case "PPid":
+			ppid, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return tgid, ppid
+}
+
+// readCmdline reads a process's argv as the kernel keeps it.
+func readCmdline(pid int) []string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil || len(data) == 0 {
+		return nil
+	}
+	data = bytes.TrimSuffix(data, []byte{0})
+	return strings.Split(string(data), "\x00")
+}

@@ -1,0 +1,60 @@
+package tracer
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// watch acts on the calls that change how the tracer must trace: a clone that
+// would escape the trace, a seccomp filter that could hide calls from the
+// one-stop fast path.
+func (l *loop) watch(t *task) {
+	c := &t.call
+	switch c.Name {
+	case "clone":
+		l.cloning(t, c.Args[0])
+	case "clone3":
+		var b [8]byte
+		if n, _ := l.mem.at(t.tid).Read(c.Args[0], b[:]); n == len(b) {
+			l.cloning(t, binary.LittleEndian.Uint64(b[:]))
+		} else {
+			t.cloneFlags = 0
+			l.b.Incomplete(fmt.Sprintf("clone3-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called clone3 with unreadable arguments; its child may run untraced", t.proc.pid, t.proc.exe))
+		}
+	case "seccomp":
+		if c.Args[0] == unix.SECCOMP_SET_MODE_FILTER {
+			l.goSlow(t)
+		}
+	case "prctl":
+		if uint32(c.Args[0]) == unix.PR_SET_SECCOMP && c.Args[1] == unix.SECCOMP_MODE_FILTER {
+			l.goSlow(t)
+		}
+	}
+}
+
+func (l *loop) cloning(t *task, flags uint64) {
+	t.cloneFlags = flags
+	if flags&unix.CLONE_UNTRACED != 0 {
+		l.b.Incomplete(fmt.Sprintf("untraced-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called clone with CLONE_UNTRACED; its child runs untraced", t.proc.pid, t.proc.exe))
+	}
+}
+
+// goSlow switches t's process to entry stops: the filter it installs may
+// deny calls with an action stronger than our SECCOMP_RET_TRACE, and only a
+// syscall-entry stop, which comes before every filter, still sees them. Its
+// other threads (SECCOMP_FILTER_FLAG_TSYNC reaches them too) are interrupted
+// so they switch at once rather than at their next seccomp stop.
+func (l *loop) goSlow(t *task) {
+	p := t.proc
+	if p.slow {
+		return
+	}
+	p.slow = true
+	for tid, other := range l.tasks {
+		if other.proc == p && tid != t.tid {
+			ptraceInterrupt(tid)
+		}
+	}
+}
