@@ -2,4 +2,7 @@ module github.com/sysgate/sysgate
 
 go 1.26.8
 
-require golang.org/x/sys v0.49.0 // indirect
+require (
+	github.com/elastic/go-seccomp-bpf v1.6.0
+	golang.org/x/sys v0.49.0 // indirect
+)
