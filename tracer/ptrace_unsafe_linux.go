@@ -108,3 +108,30 @@ func seccompTraceAll() error {
 	}
 	return nil
 }
+
+// kernelSigaction is the kernel's struct sigaction on x86_64 and arm64.
+type kernelSigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+// quietSIGCHLD sets SIGCHLD to its default disposition with SA_NOCLDSTOP.
+// Every tracee stop would otherwise deliver a SIGCHLD to the Go runtime's
+// handler, a signal frame and a sigreturn per stop for nothing: the loop
+// learns of stops from wait4 alone, and SIG_DFL (unlike SIG_IGN) keeps the
+// zombies wait4 reports exits from. sysgate never asks for SIGCHLD itself.
+func quietSIGCHLD() error {
+	act := kernelSigaction{flags: saRestart | saNoCldStop}
+	_, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+const (
+	saNoCldStop = 0x1
+	saRestart   = 0x10000000
+)

@@ -92,6 +92,7 @@ func (l *loop) trace() (*Result, error) {
 	// the kernel may read our memory (tracees must not reach the tracer).
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	quietSIGCHLD()
 	if err := l.startStub(); err != nil {
 		return nil, err
 	}
