@@ -226,4 +226,3 @@ func isRestart(ret int64) bool { return ret <= -512 && ret >= -516 }
 func isSigreturn(name string) bool { return name == "rt_sigreturn" || name == "sigreturn" }
 
 func isExec(name string) bool { return name == "execve" || name == "execveat" }
-
