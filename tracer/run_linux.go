@@ -151,7 +151,10 @@ func (l *loop) startStub() error {
 	l.root = pid
 	l.rootPID.Store(int64(pid))
 	l.stub.status = statusR
-	l.addProcess(pid, os.Getpid(), nil).proc.stub = true
+	root := l.addProcess(pid, os.Getpid(), nil).proc
+	// Until its exec, the root process is the stub: this binary.
+	root.stub = true
+	root.exe, _ = os.Readlink("/proc/self/exe")
 	if _, err := goW.Write([]byte{1}); err != nil {
 		return fmt.Errorf("release the tracer stub: %w", err)
 	}
