@@ -26,8 +26,10 @@
 //   - C int arguments are their low 32 bits, as the kernel reads them; longs
 //     and pointers lose their high half on i386 and arm.
 //   - Bit masks are symbolic names joined with "|" ("O_RDONLY|O_CLOEXEC"),
-//     unknown bits last as one hex number ("0x40000000"). A mask argument
-//     that is 0 is left out, except open flags (O_RDONLY is 0). Enumerations
+//     unknown bits last as one hex number ("0x40000000"). A flags argument
+//     that is 0 is left out, but open flags and access modes are always
+//     there (O_RDONLY and F_OK are 0), and an empty capability set or
+//     securebits value is "0". Enumerations
 //     are their C names ("AF_INET", "PR_SET_DUMPABLE",
 //     "KEYCTL_JOIN_SESSION_KEYRING"), unknown values decimal. Modes are
 //     4-digit octal ("0644"); ids decimal with "-1" for "unchanged" (0xffff
@@ -46,13 +48,19 @@
 //     directory cannot be had (or is no path, like "pipe:"), the path stays
 //     relative and "dirfd" ("dirfd2" for path2) holds the fd number in decimal
 //     (-100 for AT_FDCWD). An empty path stays empty, except with
-//     AT_EMPTY_PATH (or the like) where it is the dirfd's own target.
+//     AT_EMPTY_PATH (or the like) where it, or a NULL pointer, is the
+//     dirfd's own target. mount's "source" is made absolute only for MS_BIND
+//     and MS_MOVE (otherwise it is a device or a name like "proc"); NULL
+//     source and fstype, and acct(NULL), are legitimate and just absent.
 //   - fd targets (Proc.FdPath) lose their inode number, which changes every
 //     run: "pipe:[1234]" is "pipe:", "net:[4026531840]" is "net:";
 //     "anon_inode:[eventfd]" and "/memfd:x (deleted)" stay.
 //   - Open-like calls (open, openat, openat2, creat, open_by_handle_at) keep
 //     "path" as requested; when the call returned an fd whose target differs
 //     from "path", their Exit adds it as "resolved".
+//   - Process ids appear only where the target process is the point:
+//     "pid" of ptrace (not for PTRACE_TRACEME), process_vm_readv/writev and
+//     a non-zero capset pid. They differ between runs.
 //   - Multiplexed calls name their operation: "op" (i386 socketcall, keyctl,
 //     seccomp), "request" (ptrace), "option" (prctl), "cmd" (bpf, reboot,
 //     quotactl), "type" (syslog).
