@@ -115,11 +115,21 @@ func (l *loop) ptraceEvent(t *task, event int) {
 		l.seccompStop(t)
 		return
 	case unix.PTRACE_EVENT_FORK, unix.PTRACE_EVENT_VFORK, unix.PTRACE_EVENT_CLONE:
-		l.newChild(t, event)
+		child := l.newChild(t, event)
+		l.succeeded(t, int64(child))
 	case unix.PTRACE_EVENT_EXEC:
 		l.execEvent(t)
+		l.succeeded(t, 0)
 	}
 	l.restart(t, 0)
+}
+
+// succeeded records the call in progress as returning ret: an exec or clone
+// event already says the call succeeded, so its exit stop is not needed.
+func (l *loop) succeeded(t *task, ret int64) {
+	if t.inCall && t.awaitExit {
+		l.exit(t, ret, false)
+	}
 }
 
 func (l *loop) restart(t *task, sig int) {
@@ -169,7 +179,7 @@ func (l *loop) enter(t *task, atEntry bool) {
 		c.time = time.Now()
 	}
 	t.call, t.inCall, t.sawEntry = c, true, atEntry
-	t.awaitExit = c.spec != nil
+	t.awaitExit = c.spec.WantsOutcome()
 	l.watch(t)
 	if !t.awaitExit && !t.proc.slow {
 		l.record(t, nil)

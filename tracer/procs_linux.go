@@ -15,14 +15,15 @@ import (
 
 // newChild registers the task a fork, vfork or clone event announces. Its
 // first stop may already have come (adopt); then this only fills in details.
-func (l *loop) newChild(parent *task, event int) {
+// It returns the child's tid.
+func (l *loop) newChild(parent *task, event int) int {
 	msg, err := ptraceGetEventMsg(parent.tid)
 	if err != nil {
-		return
+		return 0
 	}
 	tid := int(msg)
 	if _, known := l.tasks[tid]; known {
-		return
+		return tid
 	}
 	// Before its seccomp filter is in, the stub's clones are not seen; the
 	// stub (the Go runtime) only ever starts threads.
@@ -33,6 +34,7 @@ func (l *loop) newChild(parent *task, event int) {
 		l.addProcess(tid, parent.proc.pid, parent.proc)
 	}
 	l.enforceBudget(tid)
+	return tid
 }
 
 func (l *loop) addTask(tid int, p *process) *task {

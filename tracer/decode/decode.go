@@ -141,7 +141,14 @@ const (
 	Exec
 	Net
 	Priv
+	// Probe calls read metadata (the stat, access and readlink families):
+	// their paths are decoded, but their outcome is not worth an exit stop.
+	Probe
 )
+
+// WantsOutcome reports whether the tracer should stop at the call's exit to
+// record its return value: for every decoded family but Probe.
+func (s *Spec) WantsOutcome() bool { return s != nil && s.Family != Probe }
 
 // Spec says how to decode one syscall.
 type Spec struct {
@@ -155,7 +162,7 @@ type Spec struct {
 
 // Lookup returns the decoder of syscall nr in abi's table, or nil for a call
 // with nothing to decode whose outcome no policy needs (read, write, mmap...).
-// A non-nil Spec means the outcome is wanted: the tracer stops at its exit.
+// Spec.WantsOutcome says whether the tracer should stop at its exit.
 //
 // The table is built on first use from systab.Number for each decoded name.
 // For x32, nr may carry systab.X32Bit or not.

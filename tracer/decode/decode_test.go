@@ -258,13 +258,17 @@ func TestBulkHasNoSpec(t *testing.T) {
 
 func TestFamilies(t *testing.T) {
 	want := map[string]Family{
-		"openat": File, "newfstatat": File, "mount": File, "execve": Exec,
+		"openat": File, "newfstatat": Probe, "access": Probe, "readlinkat": Probe,
+		"unlinkat": File, "mount": File, "execve": Exec,
 		"execveat": Exec, "connect": Net, "socketcall": Net, "clone": Priv,
 		"io_uring_enter": Priv, "capset": Priv, "init_module": Priv,
 	}
 	for name, f := range want {
 		if s := ByName(name); s == nil || s.Family != f {
 			t.Errorf("%s: spec %+v, want family %d", name, s, f)
+		}
+		if got := ByName(name).WantsOutcome(); got != (f != Probe) {
+			t.Errorf("%s: WantsOutcome = %v", name, got)
 		}
 	}
 }

@@ -13,17 +13,17 @@ func init() {
 	register(File, openat2Entry, openExit, "openat2")
 	register(File, creatEntry, openExit, "creat")
 
-	register(File, pathEntry(0), nil, "stat", "lstat", "stat64", "lstat64",
-		"oldstat", "oldlstat", "statfs", "statfs64", "readlink", "unlink",
-		"rmdir", "truncate", "truncate64", "chroot", "uselib")
-	register(File, atEntry(0, 1, 3, atStatFlags), nil, "newfstatat", "fstatat64")
-	register(File, atEntry(0, 1, 2, atStatFlags), nil, "statx")
-	register(File, atEntry(0, 1, -1, nil), nil, "readlinkat")
+	register(Probe, pathEntry(0), nil, "stat", "lstat", "stat64", "lstat64",
+		"oldstat", "oldlstat", "statfs", "statfs64", "readlink")
+	register(File, pathEntry(0), nil, "unlink", "rmdir", "truncate", "truncate64", "chroot", "uselib")
+	register(Probe, atEntry(0, 1, 3, atStatFlags), nil, "newfstatat", "fstatat64")
+	register(Probe, atEntry(0, 1, 2, atStatFlags), nil, "statx")
+	register(Probe, atEntry(0, 1, -1, nil), nil, "readlinkat")
 	register(File, atEntry(0, 1, 2, atRemoveFlags), nil, "unlinkat")
 
-	register(File, accessEntry, nil, "access")
-	register(File, faccessatEntry(false), nil, "faccessat")
-	register(File, faccessatEntry(true), nil, "faccessat2")
+	register(Probe, accessEntry, nil, "access")
+	register(Probe, faccessatEntry(false), nil, "faccessat")
+	register(Probe, faccessatEntry(true), nil, "faccessat2")
 
 	register(File, renameEntry, nil, "rename")
 	register(File, renameatEntry(false), nil, "renameat")
