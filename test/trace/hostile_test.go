@@ -1,0 +1,296 @@
+package trace_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Hostile programs: they escape, hide from, confuse, flood or outlive the
+// tracer. Each run must end, with the right status, and say exactly what it
+// could not see.
+
+func TestCloneUntraced(t *testing.T) {
+	t.Parallel()
+	argv := []string{victim("cloneuntraced")}
+	if u := runUntraced(t, argv...); u.Code != 26 {
+		t.Fatalf("untraced: status %d, want 26", u.Code)
+	}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			r := runSysgate(t, runOpts{Mode: mode, Cmd: argv})
+			if r.Code != 26 {
+				t.Errorf("traced status %d, untraced 26\nstderr:\n%s", r.Code, r.Stderr)
+			}
+			if r.Obs == nil {
+				t.Fatal("no observation")
+			}
+			wantIncomplete(t, r.Obs, "CLONE_UNTRACED")
+			calls := callsNamed(r.Obs, "clone")
+			var found bool
+			for _, c := range calls {
+				if f, _ := c.Args.Get("flags"); strings.Contains(f, "CLONE_UNTRACED") {
+					found = true
+					if c.Count != 1 {
+						t.Errorf("%s: count %d, want 1", describeCall(c), c.Count)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("no clone call with CLONE_UNTRACED in its flags; clone calls:\n%s", describeCalls(calls))
+			}
+		})
+	}
+}
+
+func TestNonDumpable(t *testing.T) {
+	t.Parallel()
+	const file = "/etc/hostname"
+	argv := []string{victim("dumpable"), file}
+	straceCase(t, argv, 27,
+		check{"args", func(t *testing.T, r *result) {
+			// As root the tracer reads a non-dumpable tracee's memory.
+			c := callWith(t, r.Obs, "prctl", "option", "PR_SET_DUMPABLE")
+			wantErrors(t, c, nil)
+			c = callWith(t, r.Obs, "openat", "path", file)
+			wantErrors(t, c, nil)
+		}},
+	)
+}
+
+// TestNonDumpableUnprivileged runs sysgate as nobody, so the tracer has no
+// CAP_SYS_PTRACE: once the tracee is non-dumpable the kernel refuses the
+// tracer its memory (ptrace_access_vm and mm_access both demand a dumpable
+// mm or the capability), whatever the attachment. The open's path is then
+// either decoded exactly or marked unreadable, never wrong.
+func TestNonDumpableUnprivileged(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to switch to uid 65534")
+	}
+	const file = "/etc/hostname"
+	argv := []string{victim("dumpable"), file}
+	nobody := &syscall.Credential{Uid: 65534, Gid: 65534, Groups: []uint32{}}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			r := runSysgate(t, runOpts{Mode: mode, Cmd: argv, Cred: nobody})
+			if r.Code != 27 {
+				t.Fatalf("traced as nobody: status %d, want 27\nstderr:\n%s", r.Code, r.Stderr)
+			}
+			calls := callsNamed(r.Obs, "openat")
+			var found int
+			for _, c := range calls {
+				if c.Exe != argv[0] {
+					continue
+				}
+				path, hasPath := c.Args.Get("path")
+				unreadable, _ := c.Args.Get("unreadable")
+				switch {
+				case hasPath && path == file:
+					found++
+					t.Logf("observed: path decoded exactly: %s", describeCall(c))
+				case !hasPath && strings.HasPrefix(unreadable, "path: "):
+					found++
+					t.Logf("observed: path unreadable: %s", describeCall(c))
+				case hasPath && path != file:
+					t.Errorf("%s: wrong path, want %q or an unreadable path", describeCall(c), file)
+				}
+			}
+			if found != 1 {
+				t.Errorf("want one openat from %s with path %q or unreadable path; openat calls:\n%s", argv[0], file, describeCalls(calls))
+			}
+		})
+	}
+}
+
+func TestUnreadablePaths(t *testing.T) {
+	t.Parallel()
+	argv := []string{victim("efault")}
+	u := runUntraced(t, argv...)
+	var unterminated, badptr string
+	if _, err := fmt.Sscanf(u.Stdout, "unterminated=%s badptr=%s", &unterminated, &badptr); err != nil || u.Code != 28 {
+		t.Fatalf("untraced: status %d, output %q: %v", u.Code, u.Stdout, err)
+	}
+	t.Logf("untraced, the kernel gave %s for the unterminated path and %s for the invalid pointer", unterminated, badptr)
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	straceCase(t, argv, 28,
+		check{"unterminated", func(t *testing.T, r *result) {
+			// A page of 'A' with no NUL: the prefix is kept (the whole
+			// page, which is also the 4096-byte bound), made absolute
+			// against the cwd, and marked truncated.
+			want := cwd + "/" + strings.Repeat("A", 4096)
+			c := callWith(t, r.Obs, "openat", "path", want)
+			wantArg(t, c, "truncated", "path")
+			wantErrors(t, c, map[string]uint64{unterminated: 1})
+		}},
+		check{"badptr", func(t *testing.T, r *result) {
+			c := callWith(t, r.Obs, "openat", "unreadable", "path: EFAULT")
+			if v, ok := c.Args.Get("path"); ok {
+				t.Errorf("%s: an unreadable path has path=%q", describeCall(c), v)
+			}
+			wantErrors(t, c, map[string]uint64{badptr: 1})
+		}},
+	)
+}
+
+func TestSegfault(t *testing.T) {
+	t.Parallel()
+	argv := []string{victim("segv")}
+	straceCase(t, argv, 128+int(syscall.SIGSEGV),
+		check{"processes", func(t *testing.T, r *result) {
+			wantProcesses(t, r.Obs, 1)
+			wantRoot(t, r.Obs, argv, "signal SIGSEGV")
+		}},
+	)
+}
+
+func TestInt3(t *testing.T) {
+	t.Parallel()
+	argv := []string{victim("int3")}
+	// Status 0 only if the SIGTRAP handler ran three times: the tracer must
+	// pass the breakpoints' SIGTRAP on, and count no phantom call for them.
+	straceCase(t, argv, 0,
+		check{"processes", func(t *testing.T, r *result) {
+			wantProcesses(t, r.Obs, 1)
+			wantRoot(t, r.Obs, argv, "code 0")
+			if n := sysCount(r.Obs, "rt_sigreturn"); n != 3 {
+				t.Errorf("rt_sigreturn count %d, want 3", n)
+			}
+		}},
+	)
+}
+
+func TestTracemeSelfCheck(t *testing.T) {
+	t.Parallel()
+	argv := []string{victim("traceme")}
+	if u := runUntraced(t, argv...); u.Stdout != "traceme: ok\n" || u.Code != 25 {
+		t.Fatalf("untraced: status %d, output %q; want 25, \"traceme: ok\"", u.Code, u.Stdout)
+	}
+	straceCase(t, argv, 25,
+		check{"traceme", func(t *testing.T, r *result) {
+			if r.Stdout != "traceme: EPERM\n" {
+				t.Errorf("traced, the victim printed %q, want \"traceme: EPERM\"", r.Stdout)
+			}
+			c := callWith(t, r.Obs, "ptrace", "request", "PTRACE_TRACEME")
+			if c.Count != 1 {
+				t.Errorf("%s: count %d, want 1", describeCall(c), c.Count)
+			}
+			wantErrors(t, c, map[string]uint64{"EPERM": 1})
+		}},
+	)
+}
+
+func TestForkStorm(t *testing.T) {
+	t.Parallel()
+	v := victim("forkstorm")
+	defer func() { killAll(pidsRunning(v)) }()
+	r := runSysgate(t, runOpts{Flags: []string{"--max-tasks", "50"}, Cmd: []string{v, "2000"}})
+	t.Logf("status %d, victim said %q", r.Code, strings.TrimSpace(r.Stdout))
+	// The budget kills the tasks created beyond it; the storm's parent
+	// lives on, reaps what it forked, and exits 32.
+	if r.Code != 32 {
+		t.Errorf("status %d, want the victim's 32\nstderr:\n%.3000s", r.Code, r.Stderr)
+	}
+	if r.Obs == nil {
+		t.Fatal("no observation")
+	}
+	t.Logf("incomplete: %q; %d processes recorded", r.Obs.Incomplete, len(r.Obs.Processes))
+	wantIncomplete(t, r.Obs, "process budget")
+	wantNoneLeft(t, v)
+}
+
+// wantNoneLeft asserts that no process runs exe within a few seconds.
+func wantNoneLeft(t *testing.T, exe string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		left := pidsRunning(exe)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d processes of %s are still alive after sysgate ended: %v", len(left), exe, left)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestTracerKilled(t *testing.T) {
+	t.Parallel()
+	needSysgate(t)
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			dir := t.TempDir()
+			pidfile := filepath.Join(dir, "pids")
+			out, err := os.Create(filepath.Join(dir, "output"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			cmd := exec.Command(sysgateBin, "trace", "--quiet", "--", victim("sleeper"), pidfile)
+			cmd.Env = append(os.Environ(), "SYSGATE_TRACE_MODE="+mode)
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var pids []int
+			defer func() { killAll(pids) }()
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				data, err := os.ReadFile(pidfile)
+				if err == nil {
+					for _, f := range strings.Fields(string(data)) {
+						pid, _ := strconv.Atoi(f)
+						pids = append(pids, pid)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					_ = cmd.Wait()
+					out, _ := os.ReadFile(filepath.Join(dir, "output"))
+					t.Fatalf("the victim wrote no pid file within 30s; output:\n%s", out)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if len(pids) != 4 {
+				t.Fatalf("pid file lists %v, want 4 pids", pids)
+			}
+			for _, pid := range pids {
+				if !alive(pid) {
+					t.Fatalf("tracee %d is not running before sysgate is killed", pid)
+				}
+			}
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			_ = cmd.Wait()
+			deadline = time.Now().Add(5 * time.Second)
+			for {
+				var left []string
+				for _, pid := range pids {
+					if alive(pid) {
+						left = append(left, fmt.Sprintf("%d (state %s)", pid, procState(pid)))
+					}
+				}
+				if len(left) == 0 {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("5s after sysgate was killed, tracees are still alive: %s", strings.Join(left, ", "))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
+	}
+}
