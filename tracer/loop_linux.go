@@ -166,10 +166,13 @@ func (l *loop) enter(t *task, atEntry bool) {
 	abi := systab.FromAudit(l.info.Arch, nr)
 	name, _ := systab.Name(abi, nr)
 	c := pendingCall{Call: decode.Call{ABI: abi, Nr: nr, Name: name, Args: l.info.Args}, abi: abi, exe: t.proc.exe}
-	if t.proc.stub && !(t.tid == l.root && isExec(name)) {
-		t.call = c
-		l.watch(t) // the stub's own calls: not counted, but its threads are threads
-		return
+	if t.proc.stub {
+		if t.tid != l.root || !isExec(name) {
+			t.call = c
+			l.watch(t) // the stub's own calls: not counted, but its threads are threads
+			return
+		}
+		t.proc.stubExec = true // the command's execve: counted
 	}
 	c.spec = decode.Lookup(abi, nr)
 	if c.spec != nil && c.spec.Entry != nil {

@@ -99,6 +99,13 @@ func (l *loop) enforceBudget(tid int) {
 // message, and its state moves to the leader's.
 func (l *loop) execEvent(t *task) {
 	p := t.proc
+	l.mem.forget()
+	if p.stub && !p.stubExec {
+		// The seize can land while the stub itself is still being exec'd
+		// (its start returns once the exec has closed the start pipe):
+		// that exec is not the command's.
+		return
+	}
 	if msg, err := ptraceGetEventMsg(t.tid); err == nil && int(msg) != t.tid {
 		if old := l.tasks[int(msg)]; old != nil {
 			l.flushCall(t)
@@ -107,7 +114,6 @@ func (l *loop) execEvent(t *task) {
 			p.live--
 		}
 	}
-	l.mem.forget()
 	p.exe, _ = os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
 	p.argv = readCmdline(p.pid)
 	l.b.ProcessExec(p.pid, p.exe, p.argv)

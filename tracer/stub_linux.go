@@ -41,12 +41,14 @@ func RunStub(args []string) int {
 		return stubFail(ExitFailure, "sysgate: internal error: bad stub arguments")
 	}
 	mode, argv := args[0], args[2:]
+	// Nothing may end the stub before the tracer has seized it: seizing a
+	// zombie fails like a host that refuses ptrace.
+	if err := waitSeized(); err != nil {
+		return stubFail(ExitFailure, "sysgate: stub: "+err.Error())
+	}
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
 		return stubFail(lookPathCode(err), fmt.Sprintf("sysgate: %s: %v", argv[0], lookPathReason(err)))
-	}
-	if err := waitSeized(); err != nil {
-		return stubFail(ExitFailure, "sysgate: stub: "+err.Error())
 	}
 	if mode == string(ModeSeccomp) {
 		if err := installStubFilter(); err != nil {

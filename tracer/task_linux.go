@@ -17,6 +17,9 @@ type process struct {
 	// stub is true until the root process has exec'd its target: its calls
 	// until then are the stub's, not the command's.
 	stub bool
+	// stubExec: the stub was seen entering the command's execve; the next
+	// exec event is the command's.
+	stubExec bool
 	// slow: traced with PTRACE_SYSCALL (entry and exit stops), because the
 	// process installed a seccomp filter of its own or the mode says so.
 	slow bool

@@ -14,11 +14,14 @@ func (l *loop) watch(t *task) {
 	c := &t.call
 	switch c.Name {
 	case "clone":
-		l.cloning(t, c.Args[0])
+		l.cloning(t, c.Args[0], func(flags uint64) error { return setArg0(t.tid, c.abi, flags) })
 	case "clone3":
 		var b [8]byte
 		if n, _ := l.mem.at(t.tid).Read(c.Args[0], b[:]); n == len(b) {
-			l.cloning(t, binary.LittleEndian.Uint64(b[:]))
+			l.cloning(t, binary.LittleEndian.Uint64(b[:]), func(flags uint64) error {
+				_, err := unix.PtracePokeData(t.tid, uintptr(c.Args[0]), binary.LittleEndian.AppendUint64(nil, flags))
+				return err
+			})
 		} else {
 			t.cloneFlags = 0
 			l.b.Incomplete(fmt.Sprintf("clone3-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called clone3 with unreadable arguments; its child may run untraced", t.proc.pid, t.proc.exe))
@@ -34,10 +37,18 @@ func (l *loop) watch(t *task) {
 	}
 }
 
-func (l *loop) cloning(t *task, flags uint64) {
+// cloning notes a clone's flags. CLONE_UNTRACED would make a child the
+// tracer never sees (and, in seccomp mode, one whose every call fails for
+// want of a tracer): the flag is cleared before the kernel reads it, so the
+// child is traced like any other; the call is still recorded with the flags
+// it was made with. Where that fails, the observation says so.
+func (l *loop) cloning(t *task, flags uint64, rewrite func(uint64) error) {
 	t.cloneFlags = flags
-	if flags&unix.CLONE_UNTRACED != 0 {
-		l.b.Incomplete(fmt.Sprintf("untraced-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called clone with CLONE_UNTRACED; its child runs untraced", t.proc.pid, t.proc.exe))
+	if flags&unix.CLONE_UNTRACED == 0 || t.proc.stub {
+		return
+	}
+	if err := rewrite(flags &^ unix.CLONE_UNTRACED); err != nil {
+		l.b.Incomplete(fmt.Sprintf("untraced-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called %s with CLONE_UNTRACED and the flag could not be cleared (%v); its child runs untraced", t.proc.pid, t.proc.exe, t.call.Name, err))
 	}
 }
 
