@@ -44,14 +44,22 @@ const eventBatch = 256
 // it to the writer goroutine when it is full or before the loop blocks in
 // wait4, so events reach the file as they happen and the loop never formats
 // JSON. The hand-over blocks when the writer is behind: nothing is dropped.
+//
+// Batches go back to the loop through free once written: the loop flushes
+// before every blocking wait, often with one event in the batch, and a new
+// batch per flush would be most of the tracer's garbage.
 type eventWriter struct {
 	batch []event
 	ch    chan []event
+	free  chan []event
 	done  chan error
 }
 
+const eventBatches = 4 // batches in flight between the loop and the writer
+
 func newEventWriter(w io.Writer) *eventWriter {
-	e := &eventWriter{batch: make([]event, 0, eventBatch), ch: make(chan []event, 4), done: make(chan error, 1)}
+	e := &eventWriter{batch: make([]event, 0, eventBatch), ch: make(chan []event, eventBatches),
+		free: make(chan []event, eventBatches+1), done: make(chan error, 1)}
 	go e.write(w)
 	return e
 }
@@ -70,7 +78,11 @@ func (e *eventWriter) flush() {
 		return
 	}
 	e.ch <- e.batch
-	e.batch = make([]event, 0, eventBatch)
+	select {
+	case e.batch = <-e.free:
+	default:
+		e.batch = make([]event, 0, eventBatch)
+	}
 }
 
 // close flushes what is left and waits for the writer.
@@ -107,6 +119,11 @@ func (e *eventWriter) write(w io.Writer) {
 		}
 		if err == nil {
 			err = bw.Flush()
+		}
+		clear(batch) // drop the references the events hold
+		select {
+		case e.free <- batch[:0]:
+		default:
 		}
 	}
 	if err != nil {

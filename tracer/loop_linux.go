@@ -44,7 +44,10 @@ type loop struct {
 // run waits for stops until no tracee is left.
 func (l *loop) run() error {
 	var ws unix.WaitStatus
+	gc := startGCGuard()
+	defer gc.stop()
 	for {
+		gc.tick()
 		if l.killAll.Load() {
 			l.killEveryone()
 		}
