@@ -12,6 +12,12 @@ const usage = `usage: sysgate <command> [flags]
 commands:
   trace [--observation FILE] [--events FILE] [--quiet] [--max-tasks N] -- CMD [ARG...]
         run CMD under the tracer and record every syscall of every process
+  check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE]
+        judge a saved observation by a policy (default: the built-in default pack)
+  record --observation FILE [--observation FILE...] [--policy-out FILE] [--seccomp-out FILE]
+        derive a baseline policy and an OCI seccomp profile from known-good runs
+  policy lint FILE... | groups [@NAME...] | classes | packs
+        validate policies; list syscall groups, semantic classes, built-in packs
   version
         print the version
 `
@@ -25,6 +31,12 @@ func run(ctx context.Context, args []string, stdin, stdout, stderr *os.File) int
 	switch args[0] {
 	case "trace":
 		return runTrace(ctx, args[1:], stdin, stdout, stderr)
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "record":
+		return runRecord(args[1:], stdout, stderr)
+	case "policy":
+		return runPolicy(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sysgate", version)
 		return 0

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sysgate/sysgate/observation"
+	"github.com/sysgate/sysgate/policy"
+)
+
+// Exit codes of check, record and diff (see docs/architecture.md).
+const (
+	exitFindings  = 1 // a complete run, and something at or above --fail-on
+	exitUntrusted = 3 // no trustworthy run: the observation is incomplete
+)
+
+// failOn is the --fail-on flag: a severity, or "none" to never fail on
+// findings.
+type failOn struct {
+	sev  policy.Severity
+	none bool
+}
+
+func (f *failOn) String() string {
+	if f.none {
+		return "none"
+	}
+	return f.sev.String()
+}
+
+func (f *failOn) Set(s string) error {
+	if s == "none" {
+		f.none = true
+		return nil
+	}
+	sev, err := policy.ParseSeverity(s)
+	if err != nil {
+		return fmt.Errorf("%w, or none", err)
+	}
+	f.sev, f.none = sev, false
+	return nil
+}
+
+// fails reports whether the findings fail the check.
+func (f *failOn) fails(fs []policy.Finding) bool {
+	return !f.none && policy.AtOrAbove(fs, f.sev)
+}
+
+type checkFlags struct {
+	observation string
+	policy      string
+	json        string
+	failOn      failOn
+}
+
+func parseCheckFlags(args []string, stderr io.Writer) (*checkFlags, error) {
+	f := &checkFlags{failOn: failOn{sev: policy.High}}
+	fs := flag.NewFlagSet("sysgate check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.observation, "observation", "", "judge the observation (JSON) in `FILE`")
+	fs.StringVar(&f.policy, "policy", "", "the policy `FILE` (default: the built-in default pack)")
+	fs.StringVar(&f.json, "json", "", "write the findings as JSON to `FILE` (- for stdout)")
+	fs.Var(&f.failOn, "fail-on", "exit 1 when a finding is at least this `SEVERITY` (info, low, medium, high, critical, none)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: sysgate check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if f.observation == "" {
+		return nil, errors.New("--observation FILE is required")
+	}
+	return f, nil
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	f, err := parseCheckFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		warnf(stderr, "check: %v", err)
+		return exitUsage
+	}
+	pol, ok := loadPolicy(f.policy, "check", "nothing was checked", stderr)
+	if !ok {
+		return exitUsage
+	}
+	out, err := openReport(f.json, stdout)
+	if err != nil {
+		warnf(stderr, "check: %v", err)
+		return exitUsage
+	}
+	defer out.Close()
+	obs, err := observation.Load(f.observation)
+	if err != nil {
+		warnf(stderr, "check: %v", err)
+		return exitUsage
+	}
+	findings, err := policy.Evaluate(obs, pol)
+	if err != nil {
+		warnf(stderr, "check: %v", err)
+		return exitUsage
+	}
+	return checkVerdict(f, obs, pol, findings, out, stdout, stderr)
+}
+
+// loadPolicy reads --policy, or the default pack; it reports every problem.
+func loadPolicy(path, cmd, outcome string, stderr io.Writer) (*policy.Policy, bool) {
+	var pol *policy.Policy
+	var err error
+	if path == "" {
+		pol, err = policy.Default()
+	} else {
+		pol, err = policy.Load(path)
+	}
+	if err != nil {
+		var es policy.Errors
+		if errors.As(err, &es) {
+			fmt.Fprintln(stderr, es.Error())
+			warnf(stderr, "%s: %d problem(s) in the policy: %s", cmd, len(es), outcome)
+		} else {
+			warnf(stderr, "%s: %v", cmd, err)
+		}
+		return nil, false
+	}
+	return pol, true
+}
+
+// checkVerdict writes the report and returns the exit code.
+func checkVerdict(f *checkFlags, obs *observation.Observation, pol *policy.Policy, findings []policy.Finding, out io.Writer, stdout, stderr io.Writer) int {
+	verdict, code := "pass", 0
+	switch {
+	case !obs.Complete:
+		verdict, code = "untrusted", exitUntrusted
+	case f.failOn.fails(findings):
+		verdict, code = "fail", exitFindings
+	}
+	if f.json != "" {
+		if err := writeJSON(out, checkReport(f, obs, pol, findings, verdict)); err != nil {
+			warnf(stderr, "check: write %s: %v", f.json, err)
+			return exitUsage
+		}
+	} else {
+		printCheckSummary(stdout, f, pol, findings, verdict)
+	}
+	if code == exitUntrusted {
+		warnf(stderr, "check: the observation is incomplete, so its verdict cannot be trusted (%s); trace again with what was cut fixed", strings.Join(obs.Incomplete, "; "))
+	}
+	return code
+}
+
+// findingsReport is the --json document.
+type findingsReport struct {
+	Schema      string           `json:"schema"`
+	Observation string           `json:"observation"`
+	Policy      string           `json:"policy"`
+	Packs       []string         `json:"packs,omitempty"`
+	Complete    bool             `json:"complete"`
+	Incomplete  []string         `json:"incomplete"`
+	FailOn      string           `json:"failOn"`
+	Verdict     string           `json:"verdict"` // pass, fail or untrusted
+	Counts      map[string]int   `json:"counts"`
+	Findings    []policy.Finding `json:"findings"`
+}
+
+func checkReport(f *checkFlags, obs *observation.Observation, pol *policy.Policy, findings []policy.Finding, verdict string) *findingsReport {
+	counts := map[string]int{}
+	for sev, n := range policy.Counts(findings) {
+		counts[sev.String()] = n
+	}
+	if findings == nil {
+		findings = []policy.Finding{}
+	}
+	return &findingsReport{Schema: "sysgate.findings/v1", Observation: f.observation, Policy: pol.File,
+		Packs: pol.Packs, Complete: obs.Complete, Incomplete: append([]string{}, obs.Incomplete...),
+		FailOn: f.failOn.String(), Verdict: verdict, Counts: counts, Findings: findings}
+}
+
+// openReport opens the --json file ("-": stdout; "": none) before any work,
+// so that an unwritable path is a usage error.
+func openReport(path string, stdout io.Writer) (io.WriteCloser, error) {
+	switch path {
+	case "":
+		return nopCloser{io.Discard}, nil
+	case "-":
+		return nopCloser{stdout}, nil
+	}
+	file, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("open report: %w", err)
+	}
+	return file, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// printCheckSummary writes the human summary of a check: the verdict, then
+// each finding with its evidence and the rule that explains it.
+func printCheckSummary(w io.Writer, f *checkFlags, pol *policy.Policy, findings []policy.Finding, verdict string) {
+	fmt.Fprintf(w, "sysgate check: %s against %s\n", f.observation, policyName(pol))
+	fmt.Fprintf(w, "%s; fail-on %s: %s\n", countLine(findings), f.failOn.String(), strings.ToUpper(verdict))
+	for i := range findings {
+		printFinding(w, &findings[i])
+	}
+}
+
+func policyName(pol *policy.Policy) string {
+	s := pol.File
+	if len(pol.Packs) > 0 {
+		s += " (packs: " + strings.Join(pol.Packs, ", ") + ")"
+	}
+	return s
+}
+
+// countLine is "3 findings: 1 critical, 2 medium".
+func countLine(findings []policy.Finding) string {
+	if len(findings) == 0 {
+		return "no findings"
+	}
+	counts := policy.Counts(findings)
+	var parts []string
+	for sev := policy.Critical; ; sev-- {
+		if n := counts[sev]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+		}
+		if sev == policy.Info {
+			break
+		}
+	}
+	noun := "findings"
+	if len(findings) == 1 {
+		noun = "finding"
+	}
+	return fmt.Sprintf("%d %s: %s", len(findings), noun, strings.Join(parts, ", "))
+}
+
+func printFinding(w io.Writer, f *policy.Finding) {
+	e := &f.Evidence
+	fmt.Fprintf(w, "\n%-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.RuleID, f.Title)
+	fmt.Fprintf(w, "         %s\n", f.Message)
+	if len(e.Argv) > 0 {
+		fmt.Fprintf(w, "         process: %s", strings.Join(e.Argv, " "))
+		if e.Processes > 1 {
+			fmt.Fprintf(w, " (and %d more running %s)", e.Processes-1, e.Exe)
+		}
+		fmt.Fprintln(w)
+	}
+	if e.FirstStep != "" {
+		fmt.Fprintf(w, "         first seen in step: %s\n", e.FirstStep)
+	}
+	if len(e.Errors) > 0 {
+		fmt.Fprintf(w, "         failed: %v\n", e.Errors)
+	}
+	fmt.Fprintf(w, "         rule: %s\n", f.Location())
+	if f.Remediation != "" {
+		fmt.Fprintf(w, "         fix: %s\n", f.Remediation)
+	}
+	if len(f.References) > 0 {
+		fmt.Fprintf(w, "         see: %s\n", strings.Join(f.References, ", "))
+	}
+}
