@@ -1,6 +1,7 @@
 package tracer
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
@@ -13,6 +14,7 @@ import (
 // never holds the only P that signal handling and the event writer need.
 type gcGuard struct {
 	restorePercent int
+	restoreLimit   int64
 	stops          uint32
 	sample         []metrics.Sample
 	limit          uint64
@@ -29,8 +31,10 @@ func startGCGuard() *gcGuard {
 	}
 	g := &gcGuard{
 		restorePercent: debug.SetGCPercent(-1),
-		sample:         []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}},
-		limit:          gcMinLimit,
+		// A GOMEMLIMIT would turn collection back on behind our back.
+		restoreLimit: debug.SetMemoryLimit(math.MaxInt64),
+		sample:       []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}},
+		limit:        gcMinLimit,
 	}
 	return g
 }
@@ -38,9 +42,14 @@ func startGCGuard() *gcGuard {
 // tick is called once per stop, on the loop.
 func (g *gcGuard) tick() {
 	g.stops++
-	if g.stops%gcCheckEvery != 0 {
-		return
+	if g.stops%gcCheckEvery == 0 {
+		g.check()
 	}
+}
+
+// check collects if the heap has grown past the limit; the loop also calls
+// it after an exec, whose argv can be large.
+func (g *gcGuard) check() {
 	metrics.Read(g.sample)
 	if g.sample[0].Value.Kind() != metrics.KindUint64 || g.sample[0].Value.Uint64() < g.limit {
 		return
@@ -51,4 +60,7 @@ func (g *gcGuard) tick() {
 	g.limit = max(gcMinLimit, 2*g.sample[0].Value.Uint64())
 }
 
-func (g *gcGuard) stop() { debug.SetGCPercent(g.restorePercent) }
+func (g *gcGuard) stop() {
+	debug.SetGCPercent(g.restorePercent)
+	debug.SetMemoryLimit(g.restoreLimit)
+}

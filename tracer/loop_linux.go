@@ -1,6 +1,8 @@
 package tracer
 
 import (
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,17 +39,57 @@ type loop struct {
 	info     syscallInfo
 	events   *eventWriter
 	killAll  atomic.Bool
-	rootPID  atomic.Int64
+	live     liveSet
 	killed   int // tasks killed at birth for the budget
+	gc       *gcGuard
+	// baseFilters is how many seccomp filters the command started with
+	// (-1 until known): a task with more installed one of its own.
+	baseFilters int
+	// Tasks adopted at their first stop whose creation event has not come,
+	// alive or already dead: the event must not register them again.
+	unannounced, diedUnannounced map[int]bool
+	untraced                     int // clone children the tracer never saw
+}
+
+// liveSet holds the tids of live tracees for the cancel path, which runs
+// outside the loop and kills them all.
+type liveSet struct {
+	mu   sync.Mutex
+	tids map[int]struct{}
+}
+
+func (s *liveSet) add(tid int) {
+	s.mu.Lock()
+	if s.tids == nil {
+		s.tids = make(map[int]struct{})
+	}
+	s.tids[tid] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *liveSet) remove(tid int) {
+	s.mu.Lock()
+	delete(s.tids, tid)
+	s.mu.Unlock()
+}
+
+// kill sends SIGKILL to every live tracee. A tracee's tid cannot be reused
+// before the loop has reaped it and removed it from the set, under the lock.
+func (s *liveSet) kill() {
+	s.mu.Lock()
+	for tid := range s.tids {
+		unix.Kill(tid, unix.SIGKILL)
+	}
+	s.mu.Unlock()
 }
 
 // run waits for stops until no tracee is left.
 func (l *loop) run() error {
 	var ws unix.WaitStatus
-	gc := startGCGuard()
-	defer gc.stop()
+	l.gc = startGCGuard()
+	defer l.gc.stop()
 	for {
-		gc.tick()
+		l.gc.tick()
 		if l.killAll.Load() {
 			l.killEveryone()
 		}
@@ -105,7 +147,9 @@ func (l *loop) eventStop(t *task, sig int) {
 	switch unix.Signal(sig) {
 	case unix.SIGSTOP, unix.SIGTSTP, unix.SIGTTIN, unix.SIGTTOU:
 		if err := ptraceListen(t.tid); err != nil && err != unix.ESRCH {
-			l.b.Incomplete("listen", "ptrace LISTEN failed: "+err.Error())
+			// Never leave it stopped for good: let it run on instead.
+			l.b.Incomplete("listen", fmt.Sprintf("PTRACE_LISTEN of task %d failed (%v): a stopped process was resumed early", t.tid, err))
+			l.restart(t, 0)
 		}
 	default:
 		l.restart(t, 0)
@@ -137,7 +181,7 @@ func (l *loop) succeeded(t *task, ret int64) {
 
 func (l *loop) restart(t *task, sig int) {
 	if err := ptraceRestart(t.restartRequest(), t.tid, sig); err != nil && err != unix.ESRCH {
-		l.b.Incomplete("restart", "could not resume a tracee: "+err.Error())
+		l.b.Incomplete("restart", fmt.Sprintf("could not resume task %d (%v): its further calls are missing", t.tid, err))
 	}
 }
 
@@ -150,7 +194,7 @@ func (l *loop) syscallStop(t *task) {
 	case syscallInfoEntry:
 		l.enter(t, true)
 	case syscallInfoExit:
-		l.exit(t, l.info.rval(), l.info.isError())
+		l.exitStop(t, l.info.rval(), l.info.isError())
 	}
 	l.restart(t, 0)
 }
@@ -203,6 +247,19 @@ func (l *loop) exit(t *task, rval int64, isErr bool) {
 	}
 	l.record(t, &outcome{ret: rval, isErr: isErr})
 }
+
+// exitStop handles a syscall-exit stop. A clone's event comes before its exit
+// and records the call, so a successful clone still in progress here made a
+// child the tracer was never told of.
+func (l *loop) exitStop(t *task, rval int64, isErr bool) {
+	if t.inCall && isClone(t.call.Name) && !isErr && rval > 0 {
+		l.untraced++
+		l.b.Incomplete("untraced", fmt.Sprintf("untraced: %d children were created without the tracer seeing them (last: %d, by process %d %s); their calls are missing", l.untraced, rval, t.proc.pid, t.proc.exe))
+	}
+	l.exit(t, rval, isErr)
+}
+
+func isClone(name string) bool { return name == "clone" || name == "clone3" }
 
 type outcome struct {
 	ret   int64

@@ -22,7 +22,7 @@ func (l *loop) newChild(parent *task, event int) int {
 		return 0
 	}
 	tid := int(msg)
-	if _, known := l.tasks[tid]; known {
+	if l.announced(tid) {
 		return tid
 	}
 	// Before its seccomp filter is in, the stub's clones are not seen; the
@@ -41,7 +41,14 @@ func (l *loop) addTask(tid int, p *process) *task {
 	t := &task{tid: tid, proc: p}
 	p.live++
 	l.tasks[tid] = t
+	l.live.add(tid)
 	return t
+}
+
+func (l *loop) removeTask(t *task) {
+	delete(l.tasks, t.tid)
+	t.proc.live--
+	l.live.remove(t.tid)
 }
 
 // addProcess registers a new thread group pid, created by a thread of from.
@@ -60,26 +67,40 @@ func (l *loop) addProcess(pid, ppid int, from *process) *task {
 	return l.addTask(pid, p)
 }
 
-// adopt registers a task whose first stop came before its creator's event:
-// /proc tells its thread group and parent.
+// adopt registers a task whose first stop came before its creator's event.
+// /proc tells its thread group, parent, program and seccomp filters: a
+// CLONE_PARENT child names its grandparent as parent, so nothing is taken
+// from the parent but the pid.
 func (l *loop) adopt(tid int) *task {
-	tgid, ppid := procStatus(tid)
-	if tgid != tid {
-		if p := l.procs[tgid]; p != nil {
-			return l.addTask(tid, p)
-		}
+	st := readProcStatus(tid)
+	var t *task
+	if p := l.procs[st.tgid]; st.tgid != tid && p != nil {
+		t = l.addTask(tid, p)
+	} else {
+		t = l.addProcess(tid, st.ppid, &process{pid: st.ppid, exe: readExe(tid), argv: readCmdline(tid)})
 	}
-	parent := l.procs[ppid]
-	if parent == nil {
-		// Unknown lineage: trace it with both stops, which is right
-		// whatever filters it carries.
-		t := l.addProcess(tid, ppid, nil)
+	// More filters than the command started with: its own filter may hide
+	// calls from a seccomp stop. Unknown counts are treated the same.
+	if st.filters < 0 || l.baseFilters < 0 || st.filters > l.baseFilters {
 		t.proc.slow = true
-		return t
 	}
-	t := l.addProcess(tid, ppid, parent)
+	l.unannounced[tid] = true
 	l.enforceBudget(tid)
 	return t
+}
+
+// announced reports whether a task the creation event names is already
+// known: adopted at its first stop, or adopted and already dead.
+func (l *loop) announced(tid int) bool {
+	if l.unannounced[tid] {
+		delete(l.unannounced, tid)
+		return true
+	}
+	if l.diedUnannounced[tid] {
+		delete(l.diedUnannounced, tid)
+		return true
+	}
+	return false
 }
 
 // enforceBudget kills a task created beyond the live-task budget. SIGKILL
@@ -91,7 +112,7 @@ func (l *loop) enforceBudget(tid int) {
 	}
 	unix.Kill(tid, unix.SIGKILL)
 	l.killed++
-	l.b.Incomplete("budget", fmt.Sprintf("process budget: %d live traced tasks reached; %d tasks created beyond it were killed at birth", l.maxTasks, l.killed))
+	l.b.Incomplete("budget", fmt.Sprintf("process budget: %d live traced tasks reached; %d tasks created beyond it were killed at birth (with their thread groups)", l.maxTasks, l.killed))
 }
 
 // execEvent: the process now runs a new program. If a thread other than the
@@ -114,7 +135,7 @@ func (l *loop) execEvent(t *task) {
 			p.live--
 		}
 	}
-	p.exe, _ = os.Readlink("/proc/" + strconv.Itoa(p.pid) + "/exe")
+	p.exe = readExe(p.pid)
 	p.argv = readCmdline(p.pid)
 	l.b.ProcessExec(p.pid, p.exe, p.argv)
 	if l.events != nil {
@@ -123,7 +144,9 @@ func (l *loop) execEvent(t *task) {
 	if p.stub {
 		p.stub = false
 		l.stub.execDone()
+		l.baseFilters = readProcStatus(p.pid).filters
 	}
+	l.gc.check()
 }
 
 // gone handles a task's death notice.
@@ -136,8 +159,11 @@ func (l *loop) gone(tid int, ws unix.WaitStatus) {
 		return // an untraced orphan we reaped as subreaper
 	}
 	l.flushCall(t)
-	delete(l.tasks, tid)
-	t.proc.live--
+	l.removeTask(t)
+	if l.unannounced[tid] {
+		delete(l.unannounced, tid)
+		l.diedUnannounced[tid] = true
+	}
 	if tid != t.proc.pid {
 		return
 	}
@@ -175,25 +201,43 @@ func (l *loop) killEveryone() {
 	}
 }
 
-// procStatus reads a task's thread group and parent from /proc/TID/status.
-func procStatus(tid int) (tgid, ppid int) {
+// procStatus is what /proc/TID/status says of a task.
+type procStatus struct {
+	tgid, ppid int
+	// filters is the number of seccomp filters attached (Seccomp_filters,
+	// Linux 5.9), or -1 when unknown.
+	filters int
+}
+
+func readProcStatus(tid int) procStatus {
+	st := procStatus{tgid: tid, filters: -1}
 	f, err := os.Open("/proc/" + strconv.Itoa(tid) + "/status")
 	if err != nil {
-		return tid, 0
+		return st
 	}
 	defer f.Close()
-	tgid = tid
 	s := bufio.NewScanner(f)
 	for s.Scan() {
 		k, v, _ := strings.Cut(s.Text(), ":")
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			continue
+		}
 		switch k {
 		case "Tgid":
-			tgid, _ = strconv.Atoi(strings.TrimSpace(v))
+			st.tgid = n
 		case "PPid":
-			ppid, _ = strconv.Atoi(strings.TrimSpace(v))
+			st.ppid = n
+		case "Seccomp_filters":
+			st.filters = n
 		}
 	}
-	return tgid, ppid
+	return st
+}
+
+func readExe(pid int) string {
+	exe, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+	return exe
 }
 
 // readCmdline reads a process's argv as the kernel keeps it.

@@ -58,7 +58,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return d.res, d.err
 	case <-ctx.Done():
 		l.killAll.Store(true)
-		l.interruptRoot()
+		l.live.kill()
 		d := <-ch
 		return d.res, d.err
 	}
@@ -76,15 +76,8 @@ func newLoop(opts Options) *loop {
 		maxTasks = DefaultMaxTasks
 	}
 	return &loop{opts: opts, b: opts.Observation, maxTasks: maxTasks,
-		tasks: make(map[int]*task), procs: make(map[int]*process), root: -1}
-}
-
-// interruptRoot kills the root tracee so the loop wakes from wait4 and kills
-// the others; kill(2) may come from any thread.
-func (l *loop) interruptRoot() {
-	if root := l.rootPID.Load(); root > 0 {
-		unix.Kill(int(root), unix.SIGKILL)
-	}
+		tasks: make(map[int]*task), procs: make(map[int]*process), root: -1, baseFilters: -1,
+		unannounced: make(map[int]bool), diedUnannounced: make(map[int]bool)}
 }
 
 func (l *loop) trace() (*Result, error) {
@@ -149,7 +142,6 @@ func (l *loop) startStub() error {
 		ptraceInterrupt(pid)
 	}
 	l.root = pid
-	l.rootPID.Store(int64(pid))
 	l.stub.status = statusR
 	root := l.addProcess(pid, os.Getpid(), nil).proc
 	// Until its exec, the root process is the stub: this binary.

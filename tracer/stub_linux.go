@@ -47,6 +47,9 @@ func RunStub(args []string) int {
 		return stubFail(ExitFailure, "sysgate: stub: "+err.Error())
 	}
 	path, err := exec.LookPath(argv[0])
+	if errors.Is(err, exec.ErrDot) {
+		err = nil // found through a relative PATH entry: env(1) runs it too
+	}
 	if err != nil {
 		return stubFail(lookPathCode(err), fmt.Sprintf("sysgate: %s: %v", argv[0], lookPathReason(err)))
 	}

@@ -24,15 +24,16 @@ func (l *loop) watch(t *task) {
 			})
 		} else {
 			t.cloneFlags = 0
-			l.b.Incomplete(fmt.Sprintf("clone3-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called clone3 with unreadable arguments; its child may run untraced", t.proc.pid, t.proc.exe))
+			l.b.Incomplete("clone3-unreadable", fmt.Sprintf("untraced: process %d (%s) called clone3 with unreadable arguments; a child it made may run untraced", t.proc.pid, t.proc.exe))
 		}
 	case "seccomp":
-		if c.Args[0] == unix.SECCOMP_SET_MODE_FILTER {
-			l.goSlow(t)
+		// The kernel reads only the low 32 bits of op and flags.
+		if uint32(c.Args[0]) == unix.SECCOMP_SET_MODE_FILTER {
+			l.goSlow(t, uint32(c.Args[1])&unix.SECCOMP_FILTER_FLAG_TSYNC != 0)
 		}
 	case "prctl":
-		if uint32(c.Args[0]) == unix.PR_SET_SECCOMP && c.Args[1] == unix.SECCOMP_MODE_FILTER {
-			l.goSlow(t)
+		if uint32(c.Args[0]) == unix.PR_SET_SECCOMP {
+			l.goSlow(t, false)
 		}
 	}
 }
@@ -48,21 +49,26 @@ func (l *loop) cloning(t *task, flags uint64, rewrite func(uint64) error) {
 		return
 	}
 	if err := rewrite(flags &^ unix.CLONE_UNTRACED); err != nil {
-		l.b.Incomplete(fmt.Sprintf("untraced-%d", t.proc.pid), fmt.Sprintf("untraced: process %d (%s) called %s with CLONE_UNTRACED and the flag could not be cleared (%v); its child runs untraced", t.proc.pid, t.proc.exe, t.call.Name, err))
+		l.b.Incomplete("untraced-flag", fmt.Sprintf("untraced: process %d (%s) called %s with CLONE_UNTRACED and the flag could not be cleared (%v); its child runs untraced", t.proc.pid, t.proc.exe, t.call.Name, err))
 	}
 }
 
 // goSlow switches t's process to entry stops: the filter it installs may
 // deny calls with an action stronger than our SECCOMP_RET_TRACE, and only a
-// syscall-entry stop, which comes before every filter, still sees them. Its
-// other threads (SECCOMP_FILTER_FLAG_TSYNC reaches them too) are interrupted
-// so they switch at once rather than at their next seccomp stop.
-func (l *loop) goSlow(t *task) {
+// syscall-entry stop, which comes before every filter, still sees them. The
+// process's other threads switch at their next stop, which their unchanged
+// filters still give; with SECCOMP_FILTER_FLAG_TSYNC the new filter reaches
+// them too, so they are interrupted to switch at once (a call they are
+// blocked in may then return EINTR, as under any ptrace interrupt).
+func (l *loop) goSlow(t *task, tsync bool) {
 	p := t.proc
 	if p.slow {
 		return
 	}
 	p.slow = true
+	if !tsync {
+		return
+	}
 	for tid, other := range l.tasks {
 		if other.proc == p && tid != t.tid {
 			ptraceInterrupt(tid)

@@ -9,10 +9,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"runtime"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/sysgate/sysgate/tracer"
 )
@@ -28,7 +31,30 @@ func main() {
 		os.Exit(tracer.RunStub(os.Args[2:]))
 	}
 	runtime.UnlockOSThread()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer stop()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		// The first signal asks for a clean stop; a second one kills
+		// sysgate at once (and the kernel its tracees, PTRACE_O_EXITKILL).
+		sig := <-sigs
+		signal.Reset(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+		cancel(interrupted{sig.(syscall.Signal)})
+	}()
 	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// interrupted is the cause of a run cancelled by a signal.
+type interrupted struct{ sig syscall.Signal }
+
+func (i interrupted) Error() string { return "interrupted by " + unix.SignalName(i.sig) }
+
+// interruptStatus is 128+N when signal N cancelled ctx, as a shell reports a
+// command that signal killed.
+func interruptStatus(ctx context.Context) (int, bool) {
+	var i interrupted
+	if errors.As(context.Cause(ctx), &i) {
+		return 128 + int(i.sig), true
+	}
+	return 0, ctx.Err() != nil
 }

@@ -84,9 +84,12 @@ func runTrace(ctx context.Context, args []string, stdin, stdout, stderr *os.File
 		return code
 	}
 	obs := b.Observation()
-	if ctx.Err() != nil {
+	status, stopped := interruptStatus(ctx)
+	if stopped {
 		obs.Complete = false
-		obs.Incomplete = append(obs.Incomplete, "interrupted: sysgate was asked to stop and killed the traced processes")
+		obs.Incomplete = append(obs.Incomplete, "interrupted: sysgate was asked to stop ("+context.Cause(ctx).Error()+") and killed the traced processes")
+	} else {
+		status = res.Status
 	}
 	if err := out.commit(obs); err != nil {
 		warnf(stderr, "trace: %v", err)
@@ -95,7 +98,7 @@ func runTrace(ctx context.Context, args []string, stdin, stdout, stderr *os.File
 	if !f.quiet {
 		printSummary(stderr, obs)
 	}
-	return res.Status
+	return status
 }
 
 // traceFailed reports a run that produced no trustworthy result.

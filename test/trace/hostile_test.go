@@ -1,6 +1,7 @@
 package trace_test
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sysgate/sysgate/observation"
 )
 
 // Hostile programs: they escape, hide from, confuse, flood or outlive the
@@ -234,72 +237,156 @@ func wantNoneLeft(t *testing.T, exe string) {
 	}
 }
 
+// TestTracerKilled: with PTRACE_O_EXITKILL, no tracee outlives a killed
+// tracer.
 func TestTracerKilled(t *testing.T) {
 	t.Parallel()
 	needSysgate(t)
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
-			dir := t.TempDir()
-			pidfile := filepath.Join(dir, "pids")
-			out, err := os.Create(filepath.Join(dir, "output"))
+			s := startSleepers(t, mode, nil)
+			if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.cmd.Wait()
+			waitGone(t, s.pids, "sysgate was killed")
+		})
+	}
+}
+
+// TestTerminatedAfterCommandExited: SIGTERM to sysgate kills every tracee,
+// also once the command itself has exited and only its orphans remain; the
+// observation says the run was interrupted, and sysgate exits 128+15.
+func TestTerminatedAfterCommandExited(t *testing.T) {
+	t.Parallel()
+	needSysgate(t)
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			s := startSleepers(t, mode, []string{"/bin/sh", "-c", `"$0" "$1" & exit 0`})
+			if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			err := s.cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 128+15 {
+				t.Errorf("sysgate ended with %v, want exit status 143", err)
+			}
+			waitGone(t, s.pids, "sysgate was terminated")
+			obs, err := observation.Load(s.obsPath)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer out.Close()
-			cmd := exec.Command(sysgateBin, "trace", "--quiet", "--", victim("sleeper"), pidfile)
-			cmd.Env = append(os.Environ(), "SYSGATE_TRACE_MODE="+mode)
-			cmd.Stdout, cmd.Stderr = out, out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
+			wantIncomplete(t, obs, "interrupted: sysgate was asked to stop (interrupted by SIGTERM)")
+		})
+	}
+}
+
+type sleepers struct {
+	cmd     *exec.Cmd
+	pids    []int
+	obsPath string
+}
+
+// startSleepers starts the sleeper victim (4 processes sleeping 60s) under
+// sysgate, through wrap if given, and waits until all of them run.
+func startSleepers(t *testing.T, mode string, wrap []string) *sleepers {
+	t.Helper()
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "pids")
+	out, err := os.Create(filepath.Join(dir, "output"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	s := &sleepers{obsPath: filepath.Join(dir, "observation.json")}
+	args := append([]string{"trace", "--quiet", "--observation", s.obsPath, "--"}, wrap...)
+	s.cmd = exec.Command(sysgateBin, append(args, victim("sleeper"), pidfile)...)
+	s.cmd.Env = append(os.Environ(), "SYSGATE_TRACE_MODE="+mode)
+	s.cmd.Stdout, s.cmd.Stderr = out, out
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { killAll(s.pids) })
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		data, err := os.ReadFile(pidfile)
+		if err == nil {
+			for _, f := range strings.Fields(string(data)) {
+				pid, _ := strconv.Atoi(f)
+				s.pids = append(s.pids, pid)
 			}
-			var pids []int
-			defer func() { killAll(pids) }()
-			deadline := time.Now().Add(30 * time.Second)
-			for {
-				data, err := os.ReadFile(pidfile)
-				if err == nil {
-					for _, f := range strings.Fields(string(data)) {
-						pid, _ := strconv.Atoi(f)
-						pids = append(pids, pid)
-					}
-					break
-				}
-				if time.Now().After(deadline) {
-					_ = cmd.Process.Kill()
-					_ = cmd.Wait()
-					out, _ := os.ReadFile(filepath.Join(dir, "output"))
-					t.Fatalf("the victim wrote no pid file within 30s; output:\n%s", out)
-				}
-				time.Sleep(20 * time.Millisecond)
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = s.cmd.Process.Kill()
+			_ = s.cmd.Wait()
+			out, _ := os.ReadFile(filepath.Join(dir, "output"))
+			t.Fatalf("the victim wrote no pid file within 30s; output:\n%s", out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(s.pids) != 4 {
+		t.Fatalf("pid file lists %v, want 4 pids", s.pids)
+	}
+	for _, pid := range s.pids {
+		if !alive(pid) {
+			t.Fatalf("tracee %d is not running before sysgate is stopped", pid)
+		}
+	}
+	return s
+}
+
+// waitGone fails unless every pid is gone within 5s of what happened.
+func waitGone(t *testing.T, pids []int, what string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var left []string
+		for _, pid := range pids {
+			if alive(pid) {
+				left = append(left, fmt.Sprintf("%d (state %s)", pid, procState(pid)))
 			}
-			if len(pids) != 4 {
-				t.Fatalf("pid file lists %v, want 4 pids", pids)
-			}
-			for _, pid := range pids {
-				if !alive(pid) {
-					t.Fatalf("tracee %d is not running before sysgate is killed", pid)
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("5s after %s, tracees are still alive: %s", what, strings.Join(left, ", "))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestOwnSeccompFilter: a filter the tracee installs can deny calls with an
+// action stronger than sysgate's SECCOMP_RET_TRACE; those calls must still
+// be recorded, as attempts with their errno, however the filter is
+// installed and in every process that inherits it.
+func TestOwnSeccompFilter(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		arg     string
+		status  int
+		getppid uint64
+	}{
+		{"plain", 31, 7},
+		{"highbits", 31, 7},     // op's high 32 bits set: the kernel ignores them
+		{"cloneparent", 32, 50}, // children adopted before their creator's event
+	} {
+		t.Run(tc.arg, func(t *testing.T) {
+			argv := []string{victim("seccompdeny"), tc.arg}
+			straceCase(t, argv, tc.status, check{"denied", func(t *testing.T, r *result) {
+				if n := sysCount(r.Obs, "getppid"); n != tc.getppid {
+					t.Errorf("getppid counted %d times, want %d", n, tc.getppid)
 				}
-			}
-			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-				t.Fatal(err)
-			}
-			_ = cmd.Wait()
-			deadline = time.Now().Add(5 * time.Second)
-			for {
-				var left []string
-				for _, pid := range pids {
-					if alive(pid) {
-						left = append(left, fmt.Sprintf("%d (state %s)", pid, procState(pid)))
-					}
+				var eperm uint64
+				for _, c := range callsNamed(r.Obs, "getppid") {
+					eperm += c.Errors["EPERM"]
 				}
-				if len(left) == 0 {
-					return
+				if eperm != tc.getppid {
+					t.Errorf("getppid denied with EPERM %d times in the observation, want %d", eperm, tc.getppid)
 				}
-				if time.Now().After(deadline) {
-					t.Fatalf("5s after sysgate was killed, tracees are still alive: %s", strings.Join(left, ", "))
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+				wantComplete(t, r.Obs)
+			}})
 		})
 	}
 }
