@@ -16,12 +16,13 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/sysgate/sysgate/internal/genfile"
 )
 
 // symbolRE is what a decoder's symbolic name looks like: upper case, digits
@@ -101,24 +102,8 @@ func main() {
 	check := flag.Bool("check", false, "do not write: exit 1 if the file differs from what gen would write")
 	flag.Parse()
 	data, err := generate(*src)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(2)
+	if err == nil {
+		err = genfile.WriteOrCheck(*out, data, *check, "go generate ./policy")
 	}
-	if *check {
-		old, err := os.ReadFile(*out)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(2)
-		}
-		if !bytes.Equal(old, data) {
-			fmt.Fprintf(os.Stderr, "gen: %s is stale: run go generate ./policy\n", *out)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := os.WriteFile(*out, data, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(2)
-	}
+	genfile.Main(err)
 }

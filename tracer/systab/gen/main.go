@@ -43,6 +43,8 @@ import (
 	"strings"
 
 	"github.com/elastic/go-seccomp-bpf/arch"
+
+	"github.com/sysgate/sysgate/internal/genfile"
 )
 
 const (
@@ -406,24 +408,8 @@ func main() {
 	flag.Parse()
 
 	src, err := generate()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(2)
+	if err == nil {
+		err = genfile.WriteOrCheck(*out, src, *check, "go generate ./tracer/systab")
 	}
-	if *check {
-		old, err := os.ReadFile(*out)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "gen:", err)
-			os.Exit(2)
-		}
-		if !bytes.Equal(old, src) {
-			fmt.Fprintf(os.Stderr, "gen: %s is stale: run go generate ./tracer/systab\n", *out)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		fmt.Fprintln(os.Stderr, "gen:", err)
-		os.Exit(2)
-	}
+	genfile.Main(err)
 }
