@@ -2,13 +2,21 @@
  * child. Main M forks P; P forks C, then raise(SIGSTOP). M waits (WUNTRACED)
  * until P is stopped and tells C through a pipe; C sends SIGCONT to its
  * parent P and exits 0; P reaps C and exits 0; M reaps P and exits 15.
- * The handshake makes every count deterministic: C never signals early. */
+ * The handshake makes every count deterministic: C never signals early.
+ * SIGCHLD is blocked: ignored signals still reach a traced process, and one
+ * arriving while M or P waits would restart the wait, an extra wait4 entry
+ * whose presence depends on scheduling. */
 #include "victim.h"
 #include <signal.h>
 #include <sys/wait.h>
 
 int main(void)
 {
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, NULL) != 0)
+		FAIL("sigprocmask");
 	int fds[2];
 	if (pipe(fds) != 0)
 		FAIL("pipe");
