@@ -18,6 +18,8 @@ commands:
         derive a baseline policy and an OCI seccomp profile from known-good runs
   policy lint FILE... | groups [@NAME...] | classes | packs
         validate policies; list syscall groups, semantic classes, built-in packs
+  gc [--connection URI] [--scan ID]
+        remove the containers that killed scans left behind (label dev.sysgate.managed=true)
   version
         print the version
 `
@@ -37,6 +39,8 @@ func run(ctx context.Context, args []string, stdin, stdout, stderr *os.File) int
 		return runRecord(args[1:], stdout, stderr)
 	case "policy":
 		return runPolicy(args[1:], stdout, stderr)
+	case "gc":
+		return runGC(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "sysgate", version)
 		return 0
