@@ -39,7 +39,6 @@ func (l *loop) newChild(parent *task, event int) int {
 
 func (l *loop) addTask(tid int, p *process) *task {
 	t := &task{tid: tid, proc: p}
-	p.live++
 	l.tasks[tid] = t
 	l.live.add(tid)
 	return t
@@ -47,7 +46,6 @@ func (l *loop) addTask(tid int, p *process) *task {
 
 func (l *loop) removeTask(t *task) {
 	delete(l.tasks, t.tid)
-	t.proc.live--
 	l.live.remove(t.tid)
 }
 
@@ -131,8 +129,7 @@ func (l *loop) execEvent(t *task) {
 		if old := l.tasks[int(msg)]; old != nil {
 			l.flushCall(t)
 			t.inCall, t.sawEntry, t.awaitExit, t.call = old.inCall, old.sawEntry, old.awaitExit, old.call
-			delete(l.tasks, int(msg))
-			p.live--
+			l.removeTask(old)
 		}
 	}
 	p.exe = readExe(p.pid)

@@ -13,7 +13,6 @@ type process struct {
 	pid  int // the thread group id
 	exe  string
 	argv []string
-	live int // live traced threads
 	// stub is true until the root process has exec'd its target: its calls
 	// until then are the stub's, not the command's.
 	stub bool
