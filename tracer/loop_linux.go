@@ -41,7 +41,6 @@ type loop struct {
 	killAll  atomic.Bool
 	live     liveSet
 	killed   int // tasks killed at birth for the budget
-	gc       *gcGuard
 	// baseFilters is how many seccomp filters the command started with
 	// (-1 until known): a task with more installed one of its own.
 	baseFilters int
@@ -86,10 +85,7 @@ func (s *liveSet) kill() {
 // run waits for stops until no tracee is left.
 func (l *loop) run() error {
 	var ws unix.WaitStatus
-	l.gc = startGCGuard()
-	defer l.gc.stop()
 	for {
-		l.gc.tick()
 		if l.killAll.Load() {
 			l.killEveryone()
 		}

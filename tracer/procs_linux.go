@@ -143,7 +143,6 @@ func (l *loop) execEvent(t *task) {
 		l.stub.execDone()
 		l.baseFilters = readProcStatus(p.pid).filters
 	}
-	l.gc.check()
 }
 
 // gone handles a task's death notice.

@@ -87,14 +87,13 @@ func readRemote(pid int, addr uint64, buf []byte) (int, error) {
 	return unix.ProcessVMReadv(pid, []unix.Iovec{local}, []unix.RemoteIovec{remote}, 0)
 }
 
-// wait4 waits for any child or tracee. It is a raw syscall: the Go
-// scheduler is not told the thread blocks, so its monitor thread does not
-// wake every few microseconds to take the loop's P away and hand it back,
-// which cost about an eighth of the tracer's CPU. The price is that a
-// stop-the-world would wait for the next tracee stop; gcguard.go makes sure
-// none is needed while the loop waits.
+// wait4 waits for any child or tracee, without the allocation syscall.Wait4's
+// rusage handling would add. It goes through the scheduler (not a raw
+// syscall): a raw blocking call would make any stop-the-world, a garbage
+// collection the event writer triggers say, wait for the next tracee stop,
+// and with it signal handling (docs/tracer.md).
 func wait4(status *unix.WaitStatus, options int) (int, error) {
-	pid, _, e := unix.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)), uintptr(options), 0, 0, 0)
+	pid, _, e := unix.Syscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)), uintptr(options), 0, 0, 0)
 	if e != 0 {
 		return 0, e
 	}

@@ -1,8 +1,3 @@
-// The tracer's loop blocks in a raw wait4 that a stop-the-world would have to
-// wait out (see tracer/gcguard.go); the runtime's periodic GOMAXPROCS update
-// stops the world, so it is off. sysgate sets nothing that would need it.
-//go:debug updatemaxprocs=0
-
 // Command sysgate traces what a program or container image does to the kernel
 // and checks it against a policy.
 package main
