@@ -7,6 +7,7 @@ require (
 	github.com/docker/docker v28.3.3+incompatible
 	github.com/elastic/go-seccomp-bpf v1.6.0
 	github.com/opencontainers/runtime-spec v1.2.1
+	github.com/owenrumney/go-sarif/v2 v2.3.3
 	golang.org/x/sys v0.49.0
 	gopkg.in/yaml.v3 v3.0.1
 )

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sysgate/sysgate/observation"
 	"github.com/sysgate/sysgate/policy"
+	"github.com/sysgate/sysgate/report"
 )
 
 // Exit codes of check, record and diff (see docs/architecture.md).
@@ -52,10 +53,25 @@ func (f *failOn) fails(fs []policy.Finding) bool {
 }
 
 type checkFlags struct {
-	observation string
-	policy      string
-	json        string
-	failOn      failOn
+	observation   string
+	policy        string
+	json          string
+	sarif         string
+	markdown      string
+	repoRoot      string
+	containerfile string
+	redact        stringList
+	failOn        failOn
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
 }
 
 func parseCheckFlags(args []string, stderr io.Writer) (*checkFlags, error) {
@@ -65,9 +81,14 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkFlags, error) {
 	fs.StringVar(&f.observation, "observation", "", "judge the observation (JSON) in `FILE`")
 	fs.StringVar(&f.policy, "policy", "", "the policy `FILE` (default: the built-in default pack)")
 	fs.StringVar(&f.json, "json", "", "write the findings as JSON to `FILE` (- for stdout)")
+	fs.StringVar(&f.sarif, "sarif", "", "write the findings as SARIF 2.1.0 to `FILE` (for GitHub code scanning)")
+	fs.StringVar(&f.markdown, "markdown", "", "write a markdown summary to `FILE` (e.g. $GITHUB_STEP_SUMMARY)")
+	fs.StringVar(&f.repoRoot, "repo-root", "", "SARIF locations are relative to this `DIR` (default: the git repository of --policy, else .)")
+	fs.StringVar(&f.containerfile, "containerfile", "", "locate findings no policy line explains at this `FILE`")
+	fs.Var(&f.redact, "redact", "also redact what matches `REGEX` from every report (repeatable)")
 	fs.Var(&f.failOn, "fail-on", "exit 1 when a finding is at least this `SEVERITY` (info, low, medium, high, critical, none)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sysgate check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE]")
+		fmt.Fprintln(stderr, "usage: sysgate check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE] [--sarif FILE] [--markdown FILE] [--repo-root DIR] [--redact REGEX]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -78,6 +99,9 @@ func parseCheckFlags(args []string, stderr io.Writer) (*checkFlags, error) {
 	}
 	if f.observation == "" {
 		return nil, errors.New("--observation FILE is required")
+	}
+	if _, err := report.NewRedactor(f.redact...); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -111,7 +135,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		warnf(stderr, "check: %v", err)
 		return exitUsage
 	}
-	return checkVerdict(f, obs, pol, findings, out, stdout, stderr)
+	red, _ := report.NewRedactor(f.redact...) // checked by parseCheckFlags
+	redactObservation(obs, red)
+	return checkVerdict(f, obs, pol, red.Findings(findings), out, stdout, stderr)
 }
 
 // loadPolicy reads --policy, or the default pack; it reports every problem.
@@ -144,6 +170,10 @@ func checkVerdict(f *checkFlags, obs *observation.Observation, pol *policy.Polic
 		verdict, code = "untrusted", exitUntrusted
 	case f.failOn.fails(findings):
 		verdict, code = "fail", exitFindings
+	}
+	if err := writeReports(f, obs, pol, findings, verdict); err != nil {
+		warnf(stderr, "check: %v", err)
+		return exitUsage
 	}
 	if f.json != "" {
 		if err := writeJSON(out, checkReport(f, obs, pol, findings, verdict)); err != nil {
@@ -278,4 +308,40 @@ func printFinding(w io.Writer, f *policy.Finding) {
 	if len(f.References) > 0 {
 		fmt.Fprintf(w, "         see: %s\n", strings.Join(f.References, ", "))
 	}
+}
+
+// redactObservation removes secrets from what reports show of the
+// observation: the subject, the incomplete reasons.
+func redactObservation(obs *observation.Observation, red *report.Redactor) {
+	obs.Subject.Command = red.Argv(obs.Subject.Command)
+	for i, r := range obs.Incomplete {
+		obs.Incomplete[i] = red.String(r)
+	}
+}
+
+// writeReports writes --sarif and --markdown, each atomically, before the
+// verdict's exit, so that a failing check still leaves them for upload.
+func writeReports(f *checkFlags, obs *observation.Observation, pol *policy.Policy, findings []policy.Finding, verdict string) error {
+	red, err := report.NewRedactor(f.redact...)
+	if err != nil {
+		return err
+	}
+	if f.sarif != "" {
+		data, err := report.SARIF(obs, pol, findings, report.Options{RepoRoot: f.repoRoot,
+			Containerfile: f.containerfile, Version: version, Redactor: red})
+		if err != nil {
+			return err
+		}
+		if err := report.WriteFileAtomic(f.sarif, data); err != nil {
+			return err
+		}
+	}
+	if f.markdown != "" {
+		md := report.Markdown(obs, findings, report.Summary{Verdict: verdict, FailOn: f.failOn.String(),
+			Policy: policyName(pol)}, red)
+		if err := report.WriteFileAtomic(f.markdown, []byte(md)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -14,6 +14,9 @@ commands:
         run CMD under the tracer and record every syscall of every process
   check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE]
         judge a saved observation by a policy (default: the built-in default pack)
+  diff [--json FILE] [--markdown FILE] BASE HEAD
+        what head adds to base: two observations (syscalls, programs, paths written,
+        network destinations, ABIs) or two policies (what head allows that base did not)
   record --observation FILE [--observation FILE...] [--policy-out FILE] [--seccomp-out FILE]
         derive a baseline policy and an OCI seccomp profile from known-good runs
   policy lint FILE... | groups [@NAME...] | classes | packs
@@ -35,6 +38,8 @@ func run(ctx context.Context, args []string, stdin, stdout, stderr *os.File) int
 		return runTrace(ctx, args[1:], stdin, stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
 	case "record":
 		return runRecord(args[1:], stdout, stderr)
 	case "policy":
