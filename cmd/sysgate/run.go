@@ -12,9 +12,10 @@ const usage = `usage: sysgate <command> [flags]
 commands:
   trace [--observation FILE] [--events FILE] [--quiet] [--max-tasks N] -- CMD [ARG...]
         run CMD under the tracer and record every syscall of every process
-  check --observation FILE [--policy FILE] [--fail-on SEVERITY] [--json FILE]
+  check --observation FILE [--policy FILE] [--fail-on SEVERITY]
+        [--sarif FILE] [--markdown FILE] [--json FILE] [--redact REGEX]
         judge a saved observation by a policy (default: the built-in default pack)
-  diff [--json FILE] [--markdown FILE] BASE HEAD
+  diff [--json FILE] [--markdown FILE] [--sarif FILE] BASE HEAD
         what head adds to base: two observations (syscalls, programs, paths written,
         network destinations, ABIs) or two policies (what head allows that base did not)
   record --observation FILE [--observation FILE...] [--policy-out FILE] [--seccomp-out FILE]
