@@ -47,7 +47,10 @@ func Markdown(obs *observation.Observation, findings []policy.Finding, s Summary
 
 func header(obs *observation.Observation, findings []policy.Finding, s Summary, red *Redactor) []string {
 	out := []string{fmt.Sprintf("## sysgate: %s — %s", mdEscape(subjectName(obs, red)), strings.ToUpper(s.Verdict)), ""}
-	line := countSummary(findings)
+	line := CountSummary(findings)
+	if len(findings) == 0 {
+		line = "No findings" // it starts the sentence
+	}
 	if s.FailOn != "" {
 		line += fmt.Sprintf("; fail-on %s", s.FailOn)
 	}
@@ -69,10 +72,10 @@ func subjectName(obs *observation.Observation, red *Redactor) string {
 	return "unknown"
 }
 
-// countSummary is "3 findings: 1 critical, 2 medium".
-func countSummary(findings []policy.Finding) string {
+// CountSummary is "3 findings: 1 critical, 2 medium", or "no findings".
+func CountSummary(findings []policy.Finding) string {
 	if len(findings) == 0 {
-		return "No findings"
+		return "no findings"
 	}
 	counts := policy.Counts(findings)
 	var parts []string

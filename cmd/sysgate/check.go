@@ -248,7 +248,7 @@ func writeJSON(w io.Writer, v any) error {
 // each finding with its evidence and the rule that explains it.
 func printCheckSummary(w io.Writer, f *checkFlags, pol *policy.Policy, findings []policy.Finding, verdict string) {
 	fmt.Fprintf(w, "sysgate check: %s against %s\n", f.observation, policyName(pol))
-	fmt.Fprintf(w, "%s; fail-on %s: %s\n", countLine(findings), f.failOn.String(), strings.ToUpper(verdict))
+	fmt.Fprintf(w, "%s; fail-on %s: %s\n", report.CountSummary(findings), f.failOn.String(), strings.ToUpper(verdict))
 	for i := range findings {
 		printFinding(w, &findings[i])
 	}
@@ -260,28 +260,6 @@ func policyName(pol *policy.Policy) string {
 		s += " (packs: " + strings.Join(pol.Packs, ", ") + ")"
 	}
 	return s
-}
-
-// countLine is "3 findings: 1 critical, 2 medium".
-func countLine(findings []policy.Finding) string {
-	if len(findings) == 0 {
-		return "no findings"
-	}
-	counts := policy.Counts(findings)
-	var parts []string
-	for sev := policy.Critical; ; sev-- {
-		if n := counts[sev]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, sev))
-		}
-		if sev == policy.Info {
-			break
-		}
-	}
-	noun := "findings"
-	if len(findings) == 1 {
-		noun = "finding"
-	}
-	return fmt.Sprintf("%d %s: %s", len(findings), noun, strings.Join(parts, ", "))
 }
 
 func printFinding(w io.Writer, f *policy.Finding) {
