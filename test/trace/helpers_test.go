@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sysgate/sysgate/observation"
+	"github.com/sysgate/sysgate/tracer/systab"
 )
 
 // runTimeout bounds every run, so a broken tracer fails instead of hanging.
@@ -247,14 +248,16 @@ func parseStrace(f *os.File) (map[sysKey]uint64, map[sysKey]string, error) {
 	for sc.Scan() {
 		line := sc.Text()
 		if m := stracePers.FindStringSubmatch(line); m != nil {
+			abi := "x86_64"
 			switch m[3] {
 			case "32 bit":
-				pers[m[2]] = "i386"
+				abi = "i386"
 			case "x32":
-				pers[m[2]] = "x32"
-			default:
-				pers[m[2]] = "x86_64"
+				abi = "x32"
 			}
+			// With one process strace prefixes no pid, on this line or
+			// on the calls that follow: key those by "".
+			pers[m[2]], pers[m[1]] = abi, abi
 			continue
 		}
 		m := straceCall.FindStringSubmatch(line)
@@ -272,11 +275,28 @@ func parseStrace(f *os.File) (map[sysKey]uint64, map[sysKey]string, error) {
 		if nr&0x40000000 != 0 {
 			abi = "x32"
 		}
+		abi = i386ByName(abi, uint32(nr), m[3])
 		k := keyOf(abi, uint32(nr))
 		counts[k]++
 		names[k] = m[3]
 	}
 	return counts, names, sc.Err()
+}
+
+// i386ByName: strace 6.1 names an int 0x80 call from the i386 table but
+// does not always announce the personality change, so a name that only the
+// i386 table gives that number marks the call as i386.
+func i386ByName(abi string, nr uint32, name string) string {
+	if abi != "x86_64" {
+		return abi
+	}
+	if n, _ := systab.Name(systab.X86_64, nr); n == name {
+		return abi
+	}
+	if n, _ := systab.Name(systab.I386, nr); n == name {
+		return "i386"
+	}
+	return abi
 }
 
 // excluded are the calls whose counts depend on scheduling (x86_64 numbers):
