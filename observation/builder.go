@@ -3,6 +3,7 @@ package observation
 import (
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Limits bound what a Builder keeps; hitting one makes the observation
@@ -26,9 +27,11 @@ type sysKey struct {
 	nr  uint32
 }
 
-// Builder aggregates a run into an Observation as it happens. It is not safe
-// for concurrent use: the tracer's loop owns it.
+// Builder aggregates a run into an Observation as it happens. It is safe for
+// concurrent use: the tracer's loop feeds it while a sandbox agent names the
+// current step and takes snapshots. The lock is uncontended but for those.
 type Builder struct {
+	mu                         sync.Mutex
 	limits                     Limits
 	subject                    Subject
 	step                       string
@@ -38,6 +41,8 @@ type Builder struct {
 	processes                  []Process
 	open                       map[int]int // pid of a live process → index in processes
 	incomplete                 []string
+	tampering                  []string
+	changes                    uint64 // bumped by every record, for snapshots
 	reasons                    map[string]int // reason key → index in incomplete
 	droppedCalls, droppedProcs uint64
 }
@@ -55,11 +60,18 @@ func NewBuilder(subject Subject, limits Limits) *Builder {
 }
 
 // SetStep names the workload step the following calls belong to.
-func (b *Builder) SetStep(step string) { b.step = step }
+func (b *Builder) SetStep(step string) {
+	b.mu.Lock()
+	b.step = step
+	b.mu.Unlock()
+}
 
 // Call counts one call and returns a handle for its outcome, or -1 when the
 // distinct-record bound was hit (the call still counts in the summary).
 func (b *Builder) Call(exe, abi string, nr uint32, name string, args Args) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
 	b.countSyscall(abi, nr, name)
 	k := callKey{exe: exe, abi: abi, nr: nr, args: args.Key()}
 	if i, ok := b.callIndex[k]; ok {
@@ -68,7 +80,7 @@ func (b *Builder) Call(exe, abi string, nr uint32, name string, args Args) int {
 	}
 	if len(b.calls) >= b.limits.MaxCalls {
 		b.droppedCalls++
-		b.Incomplete("calls", fmt.Sprintf("distinct call records: bound of %d reached, %d calls not recorded with their arguments", b.limits.MaxCalls, b.droppedCalls))
+		b.incompleteLocked("calls", fmt.Sprintf("distinct call records: bound of %d reached, %d calls not recorded with their arguments", b.limits.MaxCalls, b.droppedCalls))
 		return -1
 	}
 	b.calls = append(b.calls, Call{Exe: exe, ABI: abi, Nr: nr, Name: name, Args: args, Count: 1, FirstStep: b.step})
@@ -89,6 +101,9 @@ func (b *Builder) countSyscall(abi string, nr uint32, name string) {
 // Outcome records how the call behind handle h returned: errno is "" for
 // success.
 func (b *Builder) Outcome(h int, errno string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
 	if h < 0 || h >= len(b.calls) {
 		return
 	}
@@ -105,6 +120,29 @@ func (b *Builder) Outcome(h int, errno string) {
 // Incomplete marks the observation incomplete. Reasons with the same key
 // replace each other, so a bound hit a million times is one line.
 func (b *Builder) Incomplete(key, reason string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.incompleteLocked(key, reason)
+}
+
+// Tamper records an attempt against the tracer or its channel.
+func (b *Builder) Tamper(what string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
+	b.tampering = append(b.tampering, what)
+}
+
+// Changes grows with every record: a snapshot taker compares it to skip
+// snapshots of nothing new.
+func (b *Builder) Changes() uint64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.changes
+}
+
+func (b *Builder) incompleteLocked(key, reason string) {
+	b.changes++
 	if i, ok := b.reasons[key]; ok {
 		b.incomplete[i] = reason
 		return
@@ -115,9 +153,12 @@ func (b *Builder) Incomplete(key, reason string) {
 
 // ProcessStart records a new process pid, child of ppid, running exe/argv.
 func (b *Builder) ProcessStart(pid, ppid int, exe string, argv []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
 	if len(b.processes) >= b.limits.MaxProcesses {
 		b.droppedProcs++
-		b.Incomplete("processes", fmt.Sprintf("process records: bound of %d reached, %d processes not listed", b.limits.MaxProcesses, b.droppedProcs))
+		b.incompleteLocked("processes", fmt.Sprintf("process records: bound of %d reached, %d processes not listed", b.limits.MaxProcesses, b.droppedProcs))
 		delete(b.open, pid)
 		return
 	}
@@ -127,6 +168,9 @@ func (b *Builder) ProcessStart(pid, ppid int, exe string, argv []string) {
 
 // ProcessExec records that pid now runs exe with argv.
 func (b *Builder) ProcessExec(pid int, exe string, argv []string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
 	if i, ok := b.open[pid]; ok {
 		b.processes[i].Exe, b.processes[i].Argv = exe, argv
 	}
@@ -134,6 +178,9 @@ func (b *Builder) ProcessExec(pid int, exe string, argv []string) {
 
 // ProcessExit records how pid ended.
 func (b *Builder) ProcessExit(pid int, exit Exit) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes++
 	if i, ok := b.open[pid]; ok {
 		b.processes[i].Exit = &exit
 		delete(b.open, pid)
@@ -142,13 +189,24 @@ func (b *Builder) ProcessExit(pid int, exit Exit) {
 
 // Observation returns the record so far, sorted for stable output.
 func (b *Builder) Observation() *Observation {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	o := &Observation{
 		Schema:     Schema,
 		Complete:   len(b.incomplete) == 0,
 		Incomplete: append([]string{}, b.incomplete...),
+		Tampering:  append([]string(nil), b.tampering...),
 		Subject:    b.subject,
 		Processes:  append([]Process{}, b.processes...),
 		Calls:      append([]Call{}, b.calls...),
+	}
+	for i := range o.Calls { // the live record keeps counting into its own map
+		if errs := o.Calls[i].Errors; errs != nil {
+			o.Calls[i].Errors = make(map[string]uint64, len(errs))
+			for k, v := range errs {
+				o.Calls[i].Errors[k] = v
+			}
+		}
 	}
 	for _, s := range b.syscalls {
 		o.Syscalls = append(o.Syscalls, *s)

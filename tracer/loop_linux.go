@@ -210,7 +210,7 @@ func (l *loop) enter(t *task, atEntry bool) {
 	name, _ := systab.Name(abi, nr)
 	c := pendingCall{Call: decode.Call{ABI: abi, Nr: nr, Name: name, Args: l.info.Args}, abi: abi, exe: t.proc.exe}
 	if t.proc.stub {
-		if t.tid != l.root || !isExec(name) {
+		if !isExec(name) {
 			t.call = c
 			l.watch(t) // the stub's own calls: not counted, but its threads are threads
 			return

@@ -51,18 +51,24 @@ func (l *loop) removeTask(t *task) {
 
 // addProcess registers a new thread group pid, created by a thread of from.
 func (l *loop) addProcess(pid, ppid int, from *process) *task {
-	p := &process{pid: pid, slow: l.opts.Mode == ModePtrace}
-	var argv []string
+	p := &process{pid: pid, ppid: ppid, slow: l.opts.Mode == ModePtrace}
 	if from != nil {
-		p.exe, p.argv, p.slow = from.exe, from.argv, from.slow || p.slow
-		argv = p.argv
+		// A spawner's child is the spawner until it execs its command: it
+		// is recorded from then on (see execEvent).
+		p.exe, p.argv, p.slow, p.stub = from.exe, from.argv, from.slow || p.slow, from.stub
 	}
 	l.procs[pid] = p
-	l.b.ProcessStart(pid, ppid, p.exe, argv)
-	if l.events != nil {
-		l.events.process(evFork, pid, ppid, p.exe, argv, nil)
+	if !p.stub {
+		l.startProcess(p)
 	}
 	return l.addTask(pid, p)
+}
+
+func (l *loop) startProcess(p *process) {
+	l.b.ProcessStart(p.pid, p.ppid, p.exe, p.argv)
+	if l.events != nil {
+		l.events.process(evFork, p.pid, p.ppid, p.exe, p.argv, nil)
+	}
 }
 
 // adopt registers a task whose first stop came before its creator's event.
@@ -75,7 +81,9 @@ func (l *loop) adopt(tid int) *task {
 	if p := l.procs[st.tgid]; st.tgid != tid && p != nil {
 		t = l.addTask(tid, p)
 	} else {
-		t = l.addProcess(tid, st.ppid, &process{pid: st.ppid, exe: readExe(tid), argv: readCmdline(tid)})
+		parent := l.procs[st.ppid]
+		stub := parent != nil && parent.stub // a spawner's child, before its exec
+		t = l.addProcess(tid, st.ppid, &process{pid: st.ppid, exe: readExe(tid), argv: readCmdline(tid), stub: stub})
 	}
 	// More filters than the command started with: its own filter may hide
 	// calls from a seccomp stop. Unknown counts are treated the same.
@@ -134,14 +142,21 @@ func (l *loop) execEvent(t *task) {
 	}
 	p.exe = readExe(p.pid)
 	p.argv = readCmdline(p.pid)
+	if p.stub && p.pid != l.root {
+		l.startProcess(p) // a spawner's child: the command it started
+	}
 	l.b.ProcessExec(p.pid, p.exe, p.argv)
 	if l.events != nil {
 		l.events.process(evExec, p.pid, 0, p.exe, p.argv, nil)
 	}
 	if p.stub {
-		p.stub = false
-		l.stub.execDone()
-		l.baseFilters = readProcStatus(p.pid).filters
+		p.stub, p.stubExec = false, false
+		if p.pid == l.root {
+			l.stub.execDone()
+		}
+		if l.baseFilters < 0 {
+			l.baseFilters = readProcStatus(p.pid).filters
+		}
 	}
 }
 
@@ -177,7 +192,7 @@ func (l *loop) rootGone(ws unix.WaitStatus) {
 		status = 128 + int(ws.Signal())
 	}
 	l.result = &Result{Status: status}
-	if p := l.procs[l.root]; p != nil && p.stub {
+	if p := l.procs[l.root]; p != nil && p.stub && !l.opts.Spawner {
 		l.start = l.stub.failure(status)
 	}
 }

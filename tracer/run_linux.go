@@ -37,8 +37,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if err := CheckKernel(); err != nil {
 		return nil, err
 	}
-	if len(opts.Argv) == 0 || opts.Observation == nil {
-		return nil, errors.New("tracer: no command or no observation builder")
+	if (len(opts.Argv) == 0) != opts.Spawner || opts.Observation == nil {
+		return nil, errors.New("tracer: no command (or a command and a spawner), or no observation builder")
 	}
 	type done struct {
 		res *Result
@@ -94,6 +94,7 @@ func (l *loop) trace() (*Result, error) {
 	}
 	err := l.run()
 	l.mem.forget()
+	l.stub.execDone() // a spawner never execs
 	if werr := l.events.close(); err == nil {
 		err = werr
 	}
@@ -120,9 +121,13 @@ func (l *loop) startStub() error {
 	}
 	defer statusW.Close()
 	args := append([]string{"sysgate", StubArg, string(l.opts.Mode), "--"}, l.opts.Argv...)
+	if l.opts.Spawner {
+		args = []string{"sysgate", StubArg, string(l.opts.Mode), SpawnerArg}
+	}
+	files := []*os.File{l.opts.Stdin, l.opts.Stdout, l.opts.Stderr, goR, statusW}
 	proc, err := os.StartProcess(l.opts.Self, args, &os.ProcAttr{
 		Env:   l.opts.Env,
-		Files: []*os.File{l.opts.Stdin, l.opts.Stdout, l.opts.Stderr, goR, statusW},
+		Files: append(files, l.opts.ExtraFiles...),
 	})
 	if err != nil {
 		statusR.Close()

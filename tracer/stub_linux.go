@@ -32,20 +32,35 @@ const (
 	ExitFailure    = 125
 )
 
+// SpawnerArg, in place of "-- CMD", makes the stub a spawner (Options.Spawner).
+const SpawnerArg = "--spawner"
+
 // RunStub is the stub's whole life: args are [mode, "--", CMD, ARG...]. It
-// returns only if it could not exec CMD, with the exit code to use.
-func RunStub(args []string) int {
+// returns only if it could not exec CMD, with the exit code to use. With
+// [mode, SpawnerArg] it runs serve once seized (and filtered) and returns
+// what serve returns; serve may be nil where no spawner is ever asked for.
+func RunStub(args []string, serve func() int) int {
 	unix.CloseOnExec(stubGoFD)
 	unix.CloseOnExec(stubStatusFD)
-	if len(args) < 3 || args[1] != "--" {
+	spawner := len(args) == 2 && args[1] == SpawnerArg && serve != nil
+	if !spawner && (len(args) < 3 || args[1] != "--") {
 		return stubFail(ExitFailure, "sysgate: internal error: bad stub arguments")
 	}
-	mode, argv := args[0], args[2:]
+	mode := args[0]
 	// Nothing may end the stub before the tracer has seized it: seizing a
 	// zombie fails like a host that refuses ptrace.
 	if err := waitSeized(); err != nil {
 		return stubFail(ExitFailure, "sysgate: stub: "+err.Error())
 	}
+	if spawner {
+		if mode == string(ModeSeccomp) {
+			if err := installStubFilter(); err != nil {
+				return stubFail(ExitFailure, "sysgate: cannot install the tracing seccomp filter: "+err.Error())
+			}
+		}
+		return serve()
+	}
+	argv := args[2:]
 	path, err := exec.LookPath(argv[0])
 	if errors.Is(err, exec.ErrDot) {
 		err = nil // found through a relative PATH entry: env(1) runs it too

@@ -11,6 +11,7 @@ import (
 // process is a traced thread group.
 type process struct {
 	pid  int // the thread group id
+	ppid int
 	exe  string
 	argv []string
 	// stub is true until the root process has exec'd its target: its calls

@@ -54,6 +54,16 @@ type Options struct {
 	// Self is the path of this binary, re-executed as the stub; "" means
 	// /proc/self/exe.
 	Self string
+	// Spawner makes the traced root a spawner instead of Argv (which must
+	// be empty): the stub, once seized, runs the serve function given to
+	// RunStub, which starts commands on request. The spawner's own calls
+	// are not recorded, the execve of each command it starts is, and so is
+	// everything after it. The run ends when the spawner and every command
+	// have exited; Result.Status is the spawner's.
+	Spawner bool
+	// ExtraFiles are given to the stub from descriptor 5 on (a spawner's
+	// request channel, say).
+	ExtraFiles []*os.File
 }
 
 // Result is how the traced command ended.
