@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/sysgate/sysgate/agent"
 	"github.com/sysgate/sysgate/tracer"
 )
 
@@ -22,8 +23,17 @@ func init() {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == tracer.StubArg {
-		os.Exit(tracer.RunStub(os.Args[2:]))
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case tracer.StubArg:
+			os.Exit(tracer.RunStub(os.Args[2:], agent.Serve))
+		case agent.AgentArg:
+			runtime.UnlockOSThread()
+			os.Exit(agent.Main(os.Args[2:]))
+		case agent.ExecArg:
+			runtime.UnlockOSThread()
+			os.Exit(agent.Client(os.Args[2:]))
+		}
 	}
 	runtime.UnlockOSThread()
 	ctx, cancel := context.WithCancelCause(context.Background())
