@@ -153,7 +153,7 @@ func (a *agent) startTracer(ctx context.Context, mode tracer.Mode, devnull, spaw
 	done := make(chan error, 1)
 	go func() {
 		defer spawnerEnd.Close()
-		_, err := tracer.Run(ctx, tracer.Options{Spawner: true, Mode: mode, Observation: a.b,
+		_, err := tracer.Run(ctx, tracer.Options{Spawner: true, Mode: mode, Observation: a.b, Guard: a.self,
 			Stdin: devnull, Stdout: devnull, Stderr: os.Stderr, ExtraFiles: []*os.File{spawnerEnd}})
 		if err != nil {
 			err = fmt.Errorf("tracer: %w", err)

@@ -266,6 +266,7 @@ type outcome struct {
 func (l *loop) record(t *task, out *outcome) {
 	c := &t.call
 	t.inCall = false
+	l.guard(t, c)
 	h := l.b.Call(c.exe, c.abi.String(), c.Nr, c.Name, c.args)
 	errno := ""
 	if out != nil && out.isErr {

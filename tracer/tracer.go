@@ -61,6 +61,10 @@ type Options struct {
 	// everything after it. The run ends when the spawner and every command
 	// have exited; Result.Status is the spawner's.
 	Spawner bool
+	// Guard is the tracer's pid as the tracees see it (the agent's, PID 1
+	// in a container): calls aimed at it are recorded as tampering. 0
+	// means no guard.
+	Guard int
 	// ExtraFiles are given to the stub from descriptor 5 on (a spawner's
 	// request channel, say).
 	ExtraFiles []*os.File
