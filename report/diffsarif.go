@@ -28,6 +28,8 @@ var diffRules = []diffRule{
 	{"SGD103", "rule-removed", "Head's policy no longer has a rule that base's had", "Keep the rule, or except what it finds, rather than remove it.", policy.High},
 	{"SGD104", "severity-lowered", "Head's policy lowers a rule's severity", "Keep the severity unless the change explains why.", policy.Medium},
 	{"SGD105", "exception", "Head's policy adds an exception", "Make the exception as narrow as possible (exe, path, exec, addr) and give a reason.", policy.Low},
+	{"SGD106", "program-allow", "Head's policy allows a program a syscall that base's did not", "Make sure the program needs the call before allowing it.", policy.Medium},
+	{"SGD107", "conditions", "Head's policy changes the conditions of a rule", "Check that the rule still finds what it found: a changed rule is read as a loosening unless its conditions are the same.", policy.Medium},
 }
 
 // DiffSARIF renders the additions of a diff (what head adds or loosens) as

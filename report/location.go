@@ -19,6 +19,7 @@ type locator struct {
 	pol           *policy.Policy
 	containerfile string
 	fallback      string
+	workload      Workload
 }
 
 // where is a repository-relative POSIX path and a 1-based line.
@@ -30,26 +31,33 @@ type where struct {
 func newLocator(pol *policy.Policy, opts *Options) (*locator, error) {
 	root := opts.RepoRoot
 	if root == "" {
-		root = findRepoRoot(pol)
+		anchor := ""
+		if pol != nil {
+			anchor = pol.File
+		}
+		if !regularFile(anchor) && regularFile(opts.Workload.Path) {
+			anchor = opts.Workload.Path // the policy is built in
+		}
+		root = findRepoRoot(anchor)
 	}
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
 	}
-	l := &locator{root: abs, pol: pol, containerfile: opts.Containerfile, fallback: opts.Fallback}
+	l := &locator{root: abs, pol: pol, containerfile: opts.Containerfile, fallback: opts.Fallback, workload: opts.Workload}
 	if l.fallback == "" {
 		l.fallback = DefaultFallback
 	}
 	return l, nil
 }
 
-// findRepoRoot is the nearest directory above the policy file that holds
-// .git, else the working directory.
-func findRepoRoot(pol *policy.Policy) string {
-	if pol == nil || !isFile(pol.File) {
+// findRepoRoot is the nearest directory above file (the policy's, else the
+// workload's) that holds .git, else the working directory.
+func findRepoRoot(file string) string {
+	if !isFile(file) {
 		return "."
 	}
-	dir, err := filepath.Abs(filepath.Dir(pol.File))
+	dir, err := filepath.Abs(filepath.Dir(file))
 	if err != nil {
 		return "."
 	}
@@ -65,6 +73,11 @@ func findRepoRoot(pol *policy.Policy) string {
 	}
 }
 
+func regularFile(name string) bool {
+	st, err := os.Stat(name)
+	return name != "" && err == nil && st.Mode().IsRegular()
+}
+
 // isFile reports whether a policy position names a file (not a built-in
 // pack "pack:NAME" nor the core checks).
 func isFile(name string) bool {
@@ -73,17 +86,21 @@ func isFile(name string) bool {
 
 // locate finds, in order: the policy line of the rule that explains the
 // finding; for a call the allow-list does not allow, the allow-list's line;
-// the user's policy file; the Containerfile; the fallback path.
+// the line of the workload step the finding was first seen in; the user's
+// policy file; the Containerfile; the fallback path.
 func (l *locator) locate(f *policy.Finding) where {
 	if w, ok := l.rel(f.Policy.File, f.Policy.Line); ok {
 		return w
 	}
-	if l.pol != nil {
-		if f.RuleID == policy.CoreUnlisted && l.pol.Syscalls != nil {
-			if w, ok := l.rel(l.pol.Syscalls.Pos.File, l.pol.Syscalls.Pos.Line); ok {
-				return w
-			}
+	if l.pol != nil && f.RuleID == policy.CoreUnlisted && l.pol.Syscalls != nil {
+		if w, ok := l.rel(l.pol.Syscalls.Pos.File, l.pol.Syscalls.Pos.Line); ok {
+			return w
 		}
+	}
+	if w, ok := l.step(f.Evidence.FirstStep); ok {
+		return w
+	}
+	if l.pol != nil {
 		if w, ok := l.rel(l.pol.File, 1); ok {
 			return w
 		}
@@ -92,6 +109,16 @@ func (l *locator) locate(f *policy.Finding) where {
 		return w
 	}
 	return where{uri: l.fallback, line: 1}
+}
+
+// step is the line of the named workload step; false when the step is not
+// in the workload or the workload is not a file in the repository.
+func (l *locator) step(name string) (where, bool) {
+	line, ok := l.workload.StepLines[name]
+	if name == "" || !ok || line < 1 || l.workload.Path == "" {
+		return where{}, false
+	}
+	return l.rel(l.workload.Path, line)
 }
 
 // rel makes file relative to the repository root; false when it is not a

@@ -46,6 +46,18 @@ type Options struct {
 	Version string
 	// Redactor removes secrets; nil means the built-in patterns only.
 	Redactor *Redactor
+	// Workload, when its Path is set, locates findings at the workload step
+	// they were first seen in.
+	Workload Workload
+}
+
+// Workload is the workload file a scan ran, as plain data: its path
+// (resolved like the policy's: relative to the working directory, or
+// absolute, and used only inside the repository) and the line of each
+// step, by step name.
+type Workload struct {
+	Path      string
+	StepLines map[string]int
 }
 
 func (o *Options) redactor() *Redactor {
@@ -131,6 +143,10 @@ func result(f *policy.Finding, cat *catalogue, loc *locator) *sarif.Result {
 		WithLevel(level(f.Severity)).
 		WithMessage(sarif.NewTextMessage(resultMessage(f))).
 		WithLocations([]*sarif.Location{location(w)})
+	if step, ok := loc.step(f.Evidence.FirstStep); ok {
+		r.RelatedLocations = []*sarif.Location{location(step).WithId(1).
+			WithMessage(sarif.NewTextMessage("first seen in workload step " + oneLine(f.Evidence.FirstStep)))}
+	}
 	if i, ok := cat.index[id]; ok {
 		r.WithRuleIndex(i)
 	}

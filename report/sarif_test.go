@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -297,4 +298,130 @@ func TestSARIFResultCap(t *testing.T) {
 	if !bytes.Contains(data, []byte(`"text": "3 findings were left out: GitHub takes at most 25000 results per run; the JSON report has them all."`)) {
 		t.Error("no notification of the findings left out")
 	}
+}
+
+// TestSARIFWorkloadStep: a finding first seen in a step of the workload
+// gets that step as a related location, and as its location when the
+// policy gives none (a pack's rule); the policy line and the allow-list
+// line still come first; a step the workload lacks adds nothing.
+func TestSARIFWorkloadStep(t *testing.T) {
+	root, pol := testRepo(t)
+	wl := filepath.Join(root, "deploy", "workload.yaml")
+	if err := os.WriteFile(wl, []byte("steps:\n  - name: setup\n    run: [mount]\n  - name: serve\n    run: [app]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	obs := testObs("ghcr.io/acme/web:1.2", true)
+	for i := range obs.Calls {
+		switch obs.Calls[i].Name {
+		case "mount", "keyctl":
+			obs.Calls[i].FirstStep = "setup"
+		case "connect":
+			obs.Calls[i].FirstStep = "serve"
+		case "execve":
+			obs.Calls[i].FirstStep = "not-a-step"
+		}
+	}
+	opts := Options{RepoRoot: root, Version: "0.3.0", Workload: Workload{Path: wl, StepLines: map[string]int{"setup": 2, "serve": 4}}}
+	data := render(t, obs, pol, opts)
+	validate(t, data)
+	if again := render(t, obs, pol, opts); !bytes.Equal(data, again) {
+		t.Error("the same inputs gave different SARIF")
+	}
+	type loc struct {
+		ID               int `json:"id"`
+		PhysicalLocation struct {
+			ArtifactLocation struct {
+				URI string `json:"uri"`
+			} `json:"artifactLocation"`
+			Region struct {
+				StartLine int `json:"startLine"`
+			} `json:"region"`
+		} `json:"physicalLocation"`
+		Message struct {
+			Text string `json:"text"`
+		} `json:"message"`
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				RuleID           string         `json:"ruleId"`
+				Properties       map[string]any `json:"properties"`
+				Locations        []loc          `json:"locations"`
+				RelatedLocations []loc          `json:"relatedLocations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(data, &log); err != nil {
+		t.Fatal(err)
+	}
+	str := func(l loc) string {
+		s := fmt.Sprintf("%s:%d", l.PhysicalLocation.ArtifactLocation.URI, l.PhysicalLocation.Region.StartLine)
+		if l.Message.Text != "" {
+			s += fmt.Sprintf(" #%d %q", l.ID, l.Message.Text)
+		}
+		return s
+	}
+	var got []string
+	for _, r := range log.Runs[0].Results {
+		line := fmt.Sprintf("%s %v %v at %s", r.RuleID, r.Properties["exe"], r.Properties["syscall"], str(r.Locations[0]))
+		for _, rl := range r.RelatedLocations {
+			line += "; related " + str(rl)
+		}
+		got = append(got, line)
+	}
+	want := []string{
+		`SG0010 <nil> mount at deploy/sysgate.yaml:5`, // counted in the summary only: no step
+		`SG0010 /usr/bin/app mount at deploy/sysgate.yaml:5; related deploy/workload.yaml:2 #1 "first seen in workload step setup"`,
+		`SG1001 /usr/bin/app mount at deploy/workload.yaml:2; related deploy/workload.yaml:2 #1 "first seen in workload step setup"`,
+		`SG1010 /usr/bin/app keyctl at deploy/workload.yaml:2; related deploy/workload.yaml:2 #1 "first seen in workload step setup"`,
+		`policy/web.egress /usr/bin/app connect at deploy/sysgate.yaml:9; related deploy/workload.yaml:4 #1 "first seen in workload step serve"`,
+		`SG1401 /usr/bin/app execve at deploy/sysgate.yaml:1`,
+		`SG1601 /usr/bin/app connect at deploy/workload.yaml:4; related deploy/workload.yaml:4 #1 "first seen in workload step serve"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("locations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// A workload outside the repository is never used.
+	opts.Workload.Path = filepath.Join(t.TempDir(), "workload.yaml")
+	if err := os.WriteFile(opts.Workload.Path, []byte("steps:\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out := render(t, obs, pol, opts); bytes.Contains(out, []byte("relatedLocations")) || bytes.Contains(out, []byte("workload.yaml")) {
+		t.Error("a workload outside the repository is used")
+	}
+}
+
+// With the built-in policy the repository is found above the workload.
+func TestSARIFWorkloadRepoRoot(t *testing.T) {
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, ".git"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wl := filepath.Join(root, "ci", "workload.yaml")
+	if err := os.MkdirAll(filepath.Dir(wl), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wl, []byte("steps:\n  - name: setup\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := testObs("ghcr.io/acme/web:1.2", true)
+	for i := range obs.Calls {
+		obs.Calls[i].FirstStep = "setup"
+	}
+	fs, err := policy.Evaluate(obs, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := SARIF(obs, pol, fs, Options{Workload: Workload{Path: wl, StepLines: map[string]int{"setup": 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(data, []byte(DefaultFallback)) || !bytes.Contains(data, []byte(`"uri": "ci/workload.yaml"`)) {
+		t.Errorf("results are not at the workload step:\n%s", data)
+	}
+	validate(t, data)
 }

@@ -20,6 +20,9 @@ const (
 	exitUntrusted = 3 // no trustworthy run: the observation is incomplete
 )
 
+// defaultFailOn is check's --fail-on: any finding but info fails.
+const defaultFailOn = policy.Low
+
 // failOn is the --fail-on flag: a severity, or "none" to never fail on
 // findings.
 type failOn struct {
@@ -62,6 +65,13 @@ type checkFlags struct {
 	containerfile string
 	redact        stringList
 	failOn        failOn
+
+	// Set by scan, not by flags: the first line of the terminal summary
+	// ("": "sysgate check: OBS against POLICY"), and the workload file with
+	// the line of each step, which SARIF results are located at
+	// (docs/report.md).
+	title    string
+	workload report.Workload
 }
 
 // stringList is a repeatable string flag.
@@ -75,7 +85,7 @@ func (l *stringList) Set(s string) error {
 }
 
 func parseCheckFlags(args []string, stderr io.Writer) (*checkFlags, error) {
-	f := &checkFlags{failOn: failOn{sev: policy.High}}
+	f := &checkFlags{failOn: failOn{sev: defaultFailOn}}
 	fs := flag.NewFlagSet("sysgate check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.observation, "observation", "", "judge the observation (JSON) in `FILE`")
@@ -181,7 +191,10 @@ func checkVerdict(f *checkFlags, obs *observation.Observation, pol *policy.Polic
 			return exitUsage
 		}
 	} else {
-		printCheckSummary(stdout, f, pol, findings, verdict)
+		if err := printCheckSummary(stdout, f, obs, pol, findings, verdict); err != nil {
+			warnf(stderr, "check: write the summary: %v", err)
+			return exitUsage
+		}
 	}
 	if code == exitUntrusted {
 		warnf(stderr, "check: the observation is incomplete, so its verdict cannot be trusted (%s); trace again with what was cut fixed", strings.Join(obs.Incomplete, "; "))
@@ -244,14 +257,23 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printCheckSummary writes the human summary of a check: the verdict, then
-// each finding with its evidence and the rule that explains it.
-func printCheckSummary(w io.Writer, f *checkFlags, pol *policy.Policy, findings []policy.Finding, verdict string) {
-	fmt.Fprintf(w, "sysgate check: %s against %s\n", f.observation, policyName(pol))
-	fmt.Fprintf(w, "%s; fail-on %s: %s\n", report.CountSummary(findings), f.failOn.String(), strings.ToUpper(verdict))
-	for i := range findings {
-		printFinding(w, &findings[i])
+// printCheckSummary writes the human summary of a check: the verdict, each
+// finding with its evidence and the rule that explains it, and the busiest
+// syscalls; coloured when stdout is a terminal (report.ColorFor).
+func printCheckSummary(w io.Writer, f *checkFlags, obs *observation.Observation, pol *policy.Policy, findings []policy.Finding, verdict string) error {
+	red, _ := report.NewRedactor(f.redact...) // checked by parseCheckFlags
+	title := f.title
+	if title == "" {
+		title = fmt.Sprintf("sysgate check: %s against %s", f.observation, policyName(pol))
 	}
+	return report.WriteTerminal(w, colorFor(w), obs, findings, report.Terminal{
+		Title: title, Verdict: verdict, FailOn: f.failOn.String()}, red)
+}
+
+// colorFor reports whether w is a terminal that may be coloured.
+func colorFor(w io.Writer) bool {
+	file, ok := w.(*os.File)
+	return ok && report.ColorFor(file)
 }
 
 func policyName(pol *policy.Policy) string {
@@ -260,32 +282,6 @@ func policyName(pol *policy.Policy) string {
 		s += " (packs: " + strings.Join(pol.Packs, ", ") + ")"
 	}
 	return s
-}
-
-func printFinding(w io.Writer, f *policy.Finding) {
-	e := &f.Evidence
-	fmt.Fprintf(w, "\n%-8s %s  %s\n", strings.ToUpper(f.Severity.String()), f.RuleID, f.Title)
-	fmt.Fprintf(w, "         %s\n", f.Message)
-	if len(e.Argv) > 0 {
-		fmt.Fprintf(w, "         process: %s", strings.Join(e.Argv, " "))
-		if e.Processes > 1 {
-			fmt.Fprintf(w, " (and %d more running %s)", e.Processes-1, e.Exe)
-		}
-		fmt.Fprintln(w)
-	}
-	if e.FirstStep != "" {
-		fmt.Fprintf(w, "         first seen in step: %s\n", e.FirstStep)
-	}
-	if len(e.Errors) > 0 {
-		fmt.Fprintf(w, "         failed: %v\n", e.Errors)
-	}
-	fmt.Fprintf(w, "         rule: %s\n", f.Location())
-	if f.Remediation != "" {
-		fmt.Fprintf(w, "         fix: %s\n", f.Remediation)
-	}
-	if len(f.References) > 0 {
-		fmt.Fprintf(w, "         see: %s\n", strings.Join(f.References, ", "))
-	}
 }
 
 // redactObservation removes secrets from what reports show of the
@@ -306,7 +302,7 @@ func writeReports(f *checkFlags, obs *observation.Observation, pol *policy.Polic
 	}
 	if f.sarif != "" {
 		data, err := report.SARIF(obs, pol, findings, report.Options{RepoRoot: f.repoRoot,
-			Containerfile: f.containerfile, Version: version, Redactor: red})
+			Containerfile: f.containerfile, Version: version, Redactor: red, Workload: f.workload})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/sysgate/sysgate/observation"
+	"github.com/sysgate/sysgate/policy"
+	"github.com/sysgate/sysgate/report"
 	"github.com/sysgate/sysgate/report/sarifcheck"
 )
 
@@ -142,6 +144,46 @@ func TestCheckRealTrace(t *testing.T) {
 	data, _ := os.ReadFile(sarifPath)
 	if !strings.Contains(string(data), `"uri": ".sysgate.yaml"`) {
 		t.Errorf("results are not at the fallback path:\n%s", data)
+	}
+	validateSARIF(t, sarifPath)
+}
+
+// TestCheckSARIFWorkload: the workload scan gives checkFlags locates a
+// finding of a built-in pack at the step it was first seen in.
+func TestCheckSARIFWorkload(t *testing.T) {
+	repo := t.TempDir()
+	wl := filepath.Join(repo, "workload.yaml")
+	if err := os.WriteFile(wl, []byte("apiVersion: sysgate.dev/v1\nsteps:\n  - name: build\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := appCall("execve", "path", "/bin/sh")
+	c.FirstStep = "build"
+	obs, err := observation.Load(writeObs(t, true, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := policy.Evaluate(obs, pol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sarifPath := filepath.Join(t.TempDir(), "out.sarif")
+	f := &checkFlags{sarif: sarifPath, repoRoot: repo, failOn: failOn{sev: defaultFailOn},
+		workload: report.Workload{Path: wl, StepLines: map[string]int{"build": 3}}}
+	if err := writeReports(f, obs, pol, findings, "fail"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sarifPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"ruleId": "SG1401"`, `"uri": "workload.yaml"`, `"startLine": 3`, `"text": "first seen in workload step build"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("SARIF lacks %s:\n%s", want, data)
+		}
 	}
 	validateSARIF(t, sarifPath)
 }

@@ -69,9 +69,10 @@ func TestCheckExitCodes(t *testing.T) {
 		out  string
 		err  string
 	}{
-		{"clean", []string{"--observation", clean}, 0, "no findings; fail-on high: PASS", ""},
+		{"clean", []string{"--observation", clean}, 0, "no findings; fail-on low: PASS", ""},
 		{"finding at fail-on", []string{"--observation", escape}, 1, "HIGH     SG1001  Mount table changed at run time", ""},
-		{"finding below fail-on", []string{"--observation", shell}, 0, "1 finding: 1 medium; fail-on high: PASS", ""},
+		{"medium fails by default", []string{"--observation", shell}, 1, "1 finding: 1 medium; fail-on low: FAIL", ""},
+		{"finding below fail-on", []string{"--observation", shell, "--fail-on", "high"}, 0, "1 finding: 1 medium; fail-on high: PASS", ""},
 		{"lower fail-on", []string{"--observation", shell, "--fail-on", "medium"}, 1, "FAIL", ""},
 		{"fail-on none", []string{"--observation", escape, "--fail-on", "none"}, 0, "PASS", ""},
 		{"incomplete", []string{"--observation", incomplete}, 3, "SG0001", "cannot be trusted (interrupted by a signal)"},
@@ -127,7 +128,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Schema != "sysgate.findings/v1" || rep.Verdict != "fail" || rep.FailOn != "high" || rep.Counts["high"] != 1 || len(rep.Findings) != 1 {
+	if rep.Schema != "sysgate.findings/v1" || rep.Verdict != "fail" || rep.FailOn != "low" || rep.Counts["high"] != 1 || len(rep.Findings) != 1 {
 		t.Errorf("report %+v", rep)
 	}
 	f := rep.Findings[0]
@@ -137,6 +138,59 @@ func TestCheckJSON(t *testing.T) {
 	code, out, _ = runCmd(check, "--observation", obs, "--json", "-", "--fail-on", "critical")
 	if code != 0 || !strings.Contains(out, `"verdict": "pass"`) {
 		t.Errorf("--json -: exit %d, stdout %s", code, out)
+	}
+}
+
+// severityPolicy has a rule of each low severity.
+const severityPolicy = `apiVersion: sysgate.dev/v1
+rules:
+  - id: note.etc
+    description: Reads under /etc
+    severity: info
+    match: {path: /etc/**}
+  - id: low.tmp
+    description: Opens under /tmp
+    severity: low
+    match: {path: /tmp/**}
+`
+
+// TestCheckDefaultFailOn: by default any finding of low or above fails the
+// check, and info never does. The terminal summary is checked whole.
+func TestCheckDefaultFailOn(t *testing.T) {
+	pol := writeFile(t, "p.yaml", severityPolicy)
+	info := writeObs(t, true, appCall("openat", "path", "/etc/hostname", "flags", "O_RDONLY"))
+	low := writeObs(t, true, appCall("openat", "path", "/tmp/x", "flags", "O_RDONLY"))
+	tests := []struct {
+		name string
+		obs  string
+		code int
+		out  string // {obs} and {pol} are the paths
+	}{
+		{"info only passes", info, 0, `sysgate check: {obs} against {pol}
+1 finding: 1 info; fail-on low: PASS
+
+INFO     note.etc  Reads under /etc
+         /usr/bin/app called openat(path=/etc/hostname, flags=O_RDONLY) [x86_64], once
+         process: app -x
+         rule: {pol}:3:5
+`},
+		{"low fails", low, 1, `sysgate check: {obs} against {pol}
+1 finding: 1 low; fail-on low: FAIL
+
+LOW      low.tmp  Opens under /tmp
+         /usr/bin/app called openat(path=/tmp/x, flags=O_RDONLY) [x86_64], once
+         process: app -x
+         rule: {pol}:7:5
+`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCmd(check, "--observation", tc.obs, "--policy", pol)
+			want := strings.NewReplacer("{obs}", tc.obs, "{pol}", pol).Replace(tc.out)
+			if code != tc.code || out != want {
+				t.Errorf("exit %d, want %d; stderr %q\nstdout:\n%s\nwant:\n%s", code, tc.code, errs, out, want)
+			}
+		})
 	}
 }
 

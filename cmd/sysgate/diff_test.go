@@ -131,7 +131,7 @@ func TestDiffPolicies(t *testing.T) {
 		{"identical", writeFile(t, "same.yaml", basePolicy), 0, "no changes\n"},
 		{"adds ptrace", ptrace, 1, "+ allow            ptrace\n      the allow-list now allows ptrace\n      at " + ptrace + ":3:1\n"},
 		{"lowers a severity", lowered, 1, "+ severity-lowered policy/app.shell\n      policy/app.shell is now low, was high\n      at " + lowered + ":7:5\n"},
-		{"new exception", excepted, 1, "+ exception        app.shell\n      a new exception from app.shell: the entrypoint runs sh\n      at " + excepted + ":12:5\n"},
+		{"new exception", excepted, 1, "+ exception        app.shell\n      a new exception from app.shell (exe: /usr/bin/app): the entrypoint runs sh\n      at " + excepted + ":12:5\n"},
 		{"removes a rule", noRules, 1, "+ rule-removed     policy/app.shell\n      policy/app.shell (A shell ran, high) is no longer checked\n"},
 		{"tightens only", tighter, 0, "- disallow         write\n      the allow-list no longer allows write\n"},
 	}
@@ -180,6 +180,11 @@ func TestDiffSARIF(t *testing.T) {
 	if err := os.WriteFile(headPol, []byte(strings.Replace(basePolicy, "exit_group]", "exit_group, ptrace]", 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	progPol := filepath.Join(repo, "programs.yaml")
+	prog := strings.Replace(programsPolicy("    - exe: /usr/bin/git\n      allow: [ptrace]\n"), "exec: /bin/sh}", "exec: /bin/bash}", 1)
+	if err := os.WriteFile(progPol, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := obsFile(t, appProc, baseCalls()...)
 	head := obsFile(t, appProc, append(baseCalls(), appCall("keyctl", "op", "KEYCTL_JOIN_SESSION_KEYRING"))...)
 	for _, tc := range []struct {
@@ -194,6 +199,11 @@ func TestDiffSARIF(t *testing.T) {
 		{"policies", []string{"--repo-root", repo, pol, headPol}, []string{
 			`"ruleId": "SGD101"`, `"uri": "head.yaml"`, `"startLine": 3`,
 			`"text": "Allow ptrace: the allow-list now allows ptrace."`}},
+		{"programs and conditions", []string{"--repo-root", repo, pol, progPol}, []string{
+			`"ruleId": "SGD106"`, `"uri": "programs.yaml"`, `"startLine": 7`,
+			`"text": "Program-allow /usr/bin/git: ptrace: the syscalls.programs entry for /usr/bin/git now allows ptrace."`,
+			`"ruleId": "SGD107"`, `"startLine": 10`,
+			`"text": "Conditions policy/app.shell: rule policy/app.shell changed its conditions."`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "diff.sarif")
@@ -211,6 +221,66 @@ func TestDiffSARIF(t *testing.T) {
 				}
 			}
 			validateSARIF(t, out)
+		})
+	}
+}
+
+// programsPolicy is basePolicy with a syscalls.programs section.
+func programsPolicy(entries string) string {
+	return strings.Replace(basePolicy, "exit_group]\n", "exit_group]\n  programs:\n"+entries, 1)
+}
+
+// TestDiffPoliciesProgramsAndConditions: what syscalls.programs entries
+// allow, rules whose conditions changed and exceptions whose scope changed
+// are compared; a rule rewritten to the same conditions is no change.
+func TestDiffPoliciesProgramsAndConditions(t *testing.T) {
+	const gitPtrace = "    - exe: /usr/bin/git\n      allow: [ptrace]\n"
+	const binPtrace = "    - exe: /usr/bin/*\n      allow: [ptrace]\n"
+	const exception = "exceptions:\n  - rules: [app.shell]\n    exe: /usr/bin/app\n    reason: the entrypoint runs sh\n"
+	tests := []struct {
+		name       string
+		base, head string
+		code       int
+		out        string // {head} is the head policy's path
+	}{
+		{"program entry allows a new call", basePolicy, programsPolicy(gitPtrace), 1,
+			"+ program-allow    /usr/bin/git: ptrace\n      the syscalls.programs entry for /usr/bin/git now allows ptrace\n      at {head}:7:7\n"},
+		{"program entry drops it", programsPolicy(gitPtrace), basePolicy, 0,
+			"- program-disallow /usr/bin/git: ptrace\n      /usr/bin/git may no longer call ptrace\n"},
+		{"program entry allows what all may", basePolicy, programsPolicy("    - exe: /usr/bin/git\n      allow: [read, write]\n"), 0,
+			"no changes\n"},
+		{"program entry a broader one covers", programsPolicy(binPtrace), programsPolicy(binPtrace + gitPtrace), 0,
+			"no changes\n"},
+		{"wildcard entry", basePolicy, programsPolicy("    - exe: [\"**/git-remote-*\"]\n      allow: [\"@debug\", \"!perf_event_open\", \"!lookup_dcookie\"]\n"), 1,
+			"+ program-allow    **/git-remote-*: pidfd_getfd\n      the syscalls.programs entry for **/git-remote-* now allows pidfd_getfd\n      at {head}:7:7\n" +
+				"+ program-allow    **/git-remote-*: ptrace\n      the syscalls.programs entry for **/git-remote-* now allows ptrace\n      at {head}:7:7\n"},
+		{"wildcard entry unchanged", programsPolicy(binPtrace), programsPolicy(binPtrace), 0, "no changes\n"},
+		{"new global allowance not repeated", basePolicy,
+			strings.Replace(programsPolicy(gitPtrace), "exit_group]", "exit_group, ptrace]", 1), 1,
+			"+ allow            ptrace\n      the allow-list now allows ptrace\n      at {head}:3:1\n"},
+		{"rule conditions changed", basePolicy, strings.Replace(basePolicy, "exec: /bin/sh}", "exec: /bin/bash}", 1), 1,
+			"+ conditions       policy/app.shell\n      rule policy/app.shell changed its conditions\n      at {head}:7:5\n"},
+		{"rule conditions narrowed", basePolicy, strings.Replace(basePolicy, "exec: /bin/sh}", "exec: /bin/sh, exe: /usr/bin/app}", 1), 1,
+			"+ conditions       policy/app.shell\n      rule policy/app.shell changed its conditions\n      at {head}:7:5\n"},
+		{"rule conditions rewritten the same", basePolicy,
+			strings.Replace(basePolicy, "match: {class: exec, exec: /bin/sh}", "match:\n      - exec: [/bin/sh, /bin/sh]\n        class: [exec]", 1), 0,
+			"no changes\n"},
+		{"exception scope widened", basePolicy + exception, basePolicy + strings.Replace(exception, "exe: /usr/bin/app", `exe: "**"`, 1), 1,
+			"+ exception        app.shell\n      a new exception from app.shell (exe: **): the entrypoint runs sh\n      at {head}:12:5\n" +
+				"- exception-removed app.shell\n      an exception from app.shell is gone (exe: /usr/bin/app)\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			base := writeFile(t, "base.yaml", tc.base)
+			head := writeFile(t, "head.yaml", tc.head)
+			code, out, errOut := runCmd(diff, base, head)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, errOut)
+			}
+			want := "sysgate diff (policies): " + base + " -> " + head + "\n" + strings.ReplaceAll(tc.out, "{head}", head)
+			if out != want {
+				t.Errorf("output:\n%s\nwant:\n%s", out, want)
+			}
 		})
 	}
 }
