@@ -12,6 +12,10 @@ const usage = `usage: sysgate <command> [flags]
 commands:
   trace [--observation FILE] [--events FILE] [--quiet] [--max-tasks N] -- CMD [ARG...]
         run CMD under the tracer and record every syscall of every process
+  scan --image REF [--workload FILE] [--policy FILE] [--fail-on SEVERITY] [--observation FILE]
+        [--sarif FILE] [--markdown FILE] [--json FILE] [--record] [--connection URI]
+        [--pull missing|always|never] [--timeout DURATION]
+        run the image in a throwaway Podman sandbox, trace it while the workload is replayed, judge it
   check --observation FILE [--policy FILE] [--fail-on SEVERITY]
         [--sarif FILE] [--markdown FILE] [--json FILE] [--redact REGEX]
         judge a saved observation by a policy (default: the built-in default pack)
@@ -37,6 +41,8 @@ func run(ctx context.Context, args []string, stdin, stdout, stderr *os.File) int
 	switch args[0] {
 	case "trace":
 		return runTrace(ctx, args[1:], stdin, stdout, stderr)
+	case "scan":
+		return runScan(ctx, args[1:], stdout, stderr)
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
 	case "diff":
