@@ -24,6 +24,7 @@ import (
 var scanSeq atomic.Int64
 
 type scanRun struct {
+	obsPath        string
 	code           int
 	stdout, stderr string
 	obs            *observation.Observation
@@ -38,7 +39,7 @@ func scanImage(t *testing.T, args ...string) *scanRun {
 	obsPath := filepath.Join(dir, "observation.json")
 	id := fmt.Sprintf("scantest-%d-%d", os.Getpid(), scanSeq.Add(1))
 	args = append([]string{"scan", "--observation", obsPath, "--scan-id", id}, args...)
-	r := &scanRun{}
+	r := &scanRun{obsPath: obsPath}
 	r.code, r.stdout, r.stderr = runFiles(t, args...)
 	t.Logf("sysgate %s: exit %d\n%s", strings.Join(args, " "), r.code, r.stderr)
 	if obs, err := observation.Load(obsPath); err == nil {
@@ -549,5 +550,37 @@ func TestScanRootless(t *testing.T) {
 		"podman", "ps", "-a", "--filter", "label="+sandbox.LabelScan+"="+id, "--format", "{{.Names}}").CombinedOutput()
 	if strings.TrimSpace(string(left)) != "" {
 		t.Errorf("the rootless scan left containers behind: %s", left)
+	}
+}
+
+// TestScanRecordSeccompRoundTrip records a seccomp profile from a scan and
+// has Podman enforce it: the same image and command run under it, and a
+// call outside it is refused.
+func TestScanRecordSeccompRoundTrip(t *testing.T) {
+	t.Parallel()
+	image := busybox(t, "scan-seccomp", nil, "cat /etc/hostname >/dev/null && echo ran")
+	dir := t.TempDir()
+	profile, pol := filepath.Join(dir, "seccomp.json"), filepath.Join(dir, "policy.yaml")
+	r := scanImage(t, "--image", image, "--fail-on", "none", "--record", "--policy-out", pol, "--seccomp-out", profile)
+	if r.code != 0 {
+		t.Fatalf("scan exit %d\n%s", r.code, r.stderr)
+	}
+	// The baseline policy passes the run it was recorded from.
+	if code, _, stderr := runFiles(t, "check", "--observation", r.obsPath, "--policy", pol); code != 0 {
+		t.Errorf("check of the run against its own baseline: exit %d\n%s", code, stderr)
+	}
+	run := func(args ...string) (string, error) {
+		base := []string{"run", "--rm", "--network", "none", "--security-opt", "seccomp=" + profile}
+		out, err := exec.Command("podman", append(base, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	out, err := run(image)
+	if err != nil || strings.TrimSpace(out) != "ran" {
+		t.Errorf("the image under its recorded profile: %v, output %q, want success and \"ran\"", err, out)
+	}
+	// mkdir is no call of the recorded run: the profile refuses it (ENOSYS).
+	out, err = run("--entrypoint", "/bin/busybox", image, "mkdir", "/new")
+	if err == nil || !strings.Contains(out, "Function not implemented") {
+		t.Errorf("mkdir under the recorded profile: %v, output %q, want it refused with ENOSYS", err, out)
 	}
 }

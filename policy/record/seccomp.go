@@ -48,11 +48,13 @@ const (
 // loading the filter and executing the entrypoint: runc (a Go program)
 // loads it before dropping capabilities and switching user, then waits on
 // its exec fifo and execs; crun loads it just before execve. The Go
-// runtime's own calls (threads, signals, memory) are included.
+// runtime's own calls (threads, signals, memory) are included. fstatfs is
+// runc 1.1's check that /proc/self/fd is procfs before it closes inherited
+// descriptors (found by the round trip in cmd/sysgate's scan tests).
 var RuntimeSyscalls = []string{
 	"brk", "capget", "capset", "chdir", "clone", "close", "close_range", "dup3",
 	"epoll_ctl", "epoll_pwait", "execve", "exit", "exit_group", "faccessat2",
-	"fchdir", "fchown", "fcntl", "fstat", "futex", "getdents64", "getegid",
+	"fchdir", "fchown", "fcntl", "fstat", "fstatfs", "futex", "getdents64", "getegid",
 	"geteuid", "getgid", "getpid", "getppid", "gettid", "getuid", "madvise",
 	"mmap", "mprotect", "munmap", "nanosleep", "newfstatat", "openat", "prctl",
 	"read", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sched_getaffinity",
