@@ -8,6 +8,7 @@ const (
 	CoreUnreadable     = "SG0002" // an argument could not be read
 	CoreTruncated      = "SG0003" // an argument was cut short
 	CoreUnknownSyscall = "SG0004" // a syscall number no table knows
+	CoreTampering      = "SG0005" // a traced process went for the tracer or its channel
 	CoreUnlisted       = "SG0010" // a syscall the allow-list does not allow
 )
 
@@ -26,6 +27,9 @@ var coreRules = map[string]*Rule{
 	CoreUnknownSyscall: {ID: CoreUnknownSyscall, Severity: Medium, Pos: corePos,
 		Description: "A syscall number that sysgate's tables do not know",
 		Remediation: "A call newer than sysgate's tables, or a program probing the kernel: update sysgate, or find what makes the call."},
+	CoreTampering: {ID: CoreTampering, Severity: High, Pos: corePos,
+		Description: "A traced process went for the tracer or its channel",
+		Remediation: "A signal, ptrace or /proc access aimed at sysgate's tracer, or a connection to its agent's socket, is refused, but no legitimate program does it: find out why the image tries, as you would for any attempt to hide from monitoring."},
 	CoreUnlisted: {ID: CoreUnlisted, Severity: High, Pos: corePos,
 		Description: "A syscall the policy's allow-list does not allow",
 		Remediation: "If the program needs the call, add it to syscalls.allow (or to its syscalls.programs entry); otherwise find out why it makes it."},
@@ -33,7 +37,7 @@ var coreRules = map[string]*Rule{
 
 // CoreRuleIDs lists the ids of the checks every policy has.
 func CoreRuleIDs() []string {
-	return []string{CoreIncomplete, CoreUnreadable, CoreTruncated, CoreUnknownSyscall, CoreUnlisted}
+	return []string{CoreIncomplete, CoreUnreadable, CoreTruncated, CoreUnknownSyscall, CoreTampering, CoreUnlisted}
 }
 
 // CoreRule returns the description of a core check, or nil.

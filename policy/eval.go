@@ -17,6 +17,7 @@ func Evaluate(obs *observation.Observation, pol *Policy) ([]Finding, error) {
 	}
 	ev := newEvaluation(obs, pol)
 	ev.incomplete()
+	ev.tampering()
 	for i := range obs.Calls {
 		ev.call(&obs.Calls[i])
 	}
@@ -105,6 +106,13 @@ func (ev *evaluation) incomplete() {
 	}
 	for _, r := range reasons {
 		ev.emit(coreRules[CoreIncomplete], "the observation is incomplete: "+r, Evidence{Reason: r})
+	}
+}
+
+// tampering reports each attempt on the tracer the observation lists.
+func (ev *evaluation) tampering() {
+	for _, what := range ev.obs.Tampering {
+		ev.emit(coreRules[CoreTampering], "tampering with the tracer: "+what, Evidence{Reason: what})
 	}
 }
 

@@ -139,12 +139,13 @@ func TestCoreFindings(t *testing.T) {
 	)
 	obs.Complete = false
 	obs.Incomplete = []string{"untraced: a child ran untraced"}
+	obs.Tampering = []string{"process 21 (/hostile) called kill on the tracer (pid 1)"}
 	fs, _ := Evaluate(obs, pol)
 	got := make([]string, len(fs))
 	for i, f := range fs {
 		got[i] = f.RuleID + " " + f.Severity.String()
 	}
-	want := []string{"SG0001 high", "SG0002 high", "SG0003 medium", "SG0004 medium"}
+	want := []string{"SG0001 high", "SG0005 high", "SG0002 high", "SG0003 medium", "SG0004 medium"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
@@ -152,8 +153,8 @@ func TestCoreFindings(t *testing.T) {
 		t.Errorf("SG0001 = %+v", fs[0])
 	}
 	exempt := mustParse(t, header+"exceptions:\n  - {rules: [SG0002, SG0003, SG0004], exe: /usr/bin/app}\n")
-	if ids := evalIDs(t, exempt, obs); len(ids) != 1 || ids[0] != CoreIncomplete {
-		t.Errorf("with exceptions: %q, want SG0001 alone", ids)
+	if ids := evalIDs(t, exempt, obs); len(ids) != 2 || ids[0] != CoreIncomplete || ids[1] != CoreTampering {
+		t.Errorf("with exceptions: %q, want SG0001 and SG0005 (no program to except)", ids)
 	}
 }
 

@@ -458,7 +458,7 @@ func TestScanHostileImage(t *testing.T) {
 	t.Parallel()
 	bin := testimage.CStatic(t, "hostile", hostileSrc)
 	image := testimage.Build(t, "scan-hostile", testimage.Image{Files: map[string]string{"/hostile": bin}, Entrypoint: []string{"/hostile"}})
-	r := scanImage(t, "--image", image, "--fail-on", "none")
+	r := scanImage(t, "--image", image, "--fail-on", "high")
 	obs := r.obs
 	if obs == nil {
 		t.Fatalf("no observation (exit %d)", r.code)
@@ -466,8 +466,11 @@ func TestScanHostileImage(t *testing.T) {
 	t.Logf("tampering: %q", obs.Tampering)
 	// The forged frames are the image's output, nothing more: the run ends
 	// with the agent's own end frame and everything the tracer saw.
-	if r.code != 0 || !obs.Complete {
-		t.Errorf("exit %d, complete %v %v: want 0 and complete (every attempt failed, the untraced clone was traced)", r.code, obs.Complete, obs.Incomplete)
+	if r.code != exitFindings || !obs.Complete {
+		t.Errorf("exit %d, complete %v %v: want 1 (tampering is a high finding) and complete (every attempt failed, the untraced clone was traced)", r.code, obs.Complete, obs.Incomplete)
+	}
+	if n := strings.Count(r.stdout, "SG0005"); n != len(obs.Tampering) {
+		t.Errorf("%d SG0005 findings in the summary for %d tampering attempts:\n%s", n, len(obs.Tampering), r.stdout)
 	}
 	wantCall(t, obs, "/hostile", "openat", map[string]string{"path": "/etc/untraced-child"}, "startup")
 	if c := findCall(obs, "/hostile", "openat", map[string]string{"path": "/proc/1/fd/1"}); c == nil || c.Errors["EACCES"] != 1 {
