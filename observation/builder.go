@@ -42,7 +42,7 @@ type Builder struct {
 	open                       map[int]int // pid of a live process → index in processes
 	incomplete                 []string
 	tampering                  []string
-	changes                    uint64 // bumped by every record, for snapshots
+	changes                    uint64         // bumped by every record, for snapshots
 	reasons                    map[string]int // reason key → index in incomplete
 	droppedCalls, droppedProcs uint64
 }

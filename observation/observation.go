@@ -10,19 +10,19 @@ const Schema = "sysgate.observation/v1"
 
 // Observation is one run, as written to the --observation file.
 type Observation struct {
-	Schema     string    `json:"schema"`
-	Complete   bool      `json:"complete"`
-	Incomplete []string  `json:"incomplete"`
+	Schema     string   `json:"schema"`
+	Complete   bool     `json:"complete"`
+	Incomplete []string `json:"incomplete"`
 	// Tampering lists what the traced processes tried against the tracer
 	// or its channel (refused, but recorded: a sandbox scan's agent sees it).
 	Tampering []string `json:"tampering,omitempty"`
 	// Notes are facts about how the run was made that a reader should know
 	// (limits the host did not apply, the tracing mode).
-	Notes []string `json:"notes,omitempty"`
-	Subject    Subject   `json:"subject"`
-	Processes  []Process `json:"processes"`
-	Calls      []Call    `json:"calls"`
-	Syscalls   []Syscall `json:"syscalls"`
+	Notes     []string  `json:"notes,omitempty"`
+	Subject   Subject   `json:"subject"`
+	Processes []Process `json:"processes"`
+	Calls     []Call    `json:"calls"`
+	Syscalls  []Syscall `json:"syscalls"`
 }
 
 // Subject says what was traced.
