@@ -195,6 +195,7 @@ func (a *agent) runEntrypoint(argv []string, devnull *os.File) (int, error) {
 	a.entryMu.Lock()
 	a.entryPID = run.pid
 	a.entryMu.Unlock()
+	a.frames.Write(FrameReady, nil) // the host starts the workload's steps now
 	stopSignals := a.forwardSignals()
 	defer stopSignals()
 	status := <-run.exit

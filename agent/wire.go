@@ -22,6 +22,7 @@ const (
 	FrameStderr   FrameType = 'e' // the entrypoint's stderr, as it came
 	FrameSnapshot FrameType = 's' // the observation so far (JSON)
 	FrameNotice   FrameType = 'n' // a line the agent wants the user to read
+	FrameReady    FrameType = 'r' // the entrypoint runs and helpers are served (empty)
 	FrameEnd      FrameType = 'z' // the last frame (JSON End)
 )
 

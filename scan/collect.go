@@ -2,6 +2,7 @@ package scan
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,6 +31,7 @@ type collector struct {
 	dropped int
 	last    *observation.Observation
 	end     *agent.End
+	ready   bool
 	cut     error // why the stream ended without an end frame
 	done    bool
 }
@@ -84,6 +86,11 @@ func (c *collector) frame(typ agent.FrameType, p []byte) {
 		c.mu.Unlock()
 	case agent.FrameNotice:
 		c.notice(string(p))
+	case agent.FrameReady:
+		c.mu.Lock()
+		c.ready = true
+		c.changed.Broadcast()
+		c.mu.Unlock()
 	case agent.FrameEnd:
 		end := &agent.End{}
 		if err := json.Unmarshal(p, end); err != nil {
@@ -147,6 +154,23 @@ func (c *collector) waitLog(re *regexp.Regexp, timeout time.Duration) bool {
 		}
 		c.changed.Wait()
 	}
+}
+
+// waitReady waits until the agent runs the entrypoint and serves helpers;
+// false when the stream ended first or ctx is done.
+func (c *collector) waitReady(ctx context.Context) bool {
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		c.changed.Broadcast()
+		c.mu.Unlock()
+	})
+	defer stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !c.ready && !c.done && ctx.Err() == nil {
+		c.changed.Wait()
+	}
+	return c.ready
 }
 
 // tail returns the last n lines of the image's output.

@@ -209,7 +209,9 @@ func (s *scanner) inContainer(ctx context.Context, binary *os.File) error {
 	go func() { att.Wait(); pw.Close() }()
 	runCtx, cancel := context.WithTimeout(ctx, s.timeout())
 	defer cancel()
-	s.replay(runCtx)
+	if s.coll.waitReady(runCtx) {
+		s.replay(runCtx)
+	}
 	s.await(runCtx, att, consumed)
 	return nil
 }
