@@ -1,0 +1,21 @@
+#!/bin/sh
+# Builds what the Containerfile copies: bin/items (the service with its
+# backdoor, one static Go binary) and bin/busybox (a static busybox, the
+# image's /bin/sh; BUSYBOX=PATH to take another than /bin/busybox, which
+# Debian's and Ubuntu's busybox-static install). Then: podman build -t
+# items-compromised examples/compromised (or docker build).
+set -eu
+cd "$(dirname "$0")"
+busybox=${BUSYBOX:-/bin/busybox}
+if [ ! -x "$busybox" ]; then
+	echo "build.sh: $busybox not found: install busybox-static (apt-get install busybox-static) or set BUSYBOX" >&2
+	exit 1
+fi
+if command -v file >/dev/null 2>&1 && ! file -L "$busybox" | grep -Eq 'statically linked|static-pie linked'; then
+	echo "build.sh: $busybox is not statically linked, and the image has no libc: install busybox-static" >&2
+	exit 1
+fi
+mkdir -p bin
+CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags='-s -w' -o bin/items .
+cp "$busybox" bin/busybox
+echo "built $(pwd)/bin/items and $(pwd)/bin/busybox"
