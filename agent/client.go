@@ -98,8 +98,9 @@ func parseClient(args []string) (*clientFlags, []string, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, err
 	}
-	if f.socket == "" || f.kind == "" {
-		return nil, nil, errors.New("--socket and --kind are required")
+	probe := f.kind == "http" || f.kind == "port"
+	if f.kind == "" || (f.socket == "" && !probe) {
+		return nil, nil, errors.New("--kind is required, and --socket but for the http and port probes")
 	}
 	if f.kind == "exec" && fs.NArg() == 0 {
 		return nil, nil, errors.New("exec needs a command")
@@ -132,7 +133,12 @@ func (f *clientFlags) ask(req Request, withStdio bool) (Reply, error) {
 	return r, nil
 }
 
+// mark names the step; a probe without --socket (scripts/bench-scan's
+// baseline, with no agent) names none.
 func (f *clientFlags) mark() error {
+	if f.socket == "" {
+		return nil
+	}
 	r, err := f.ask(Request{Kind: "mark", Step: f.step}, false)
 	if err == nil && r.Kind == "error" {
 		err = errors.New(r.Error)
