@@ -196,6 +196,7 @@ func (a *agent) runEntrypoint(argv []string, devnull *os.File) (int, error) {
 	a.entryPID = run.pid
 	a.entryMu.Unlock()
 	a.frames.Write(FrameReady, nil) // the host starts the workload's steps now
+	a.snapshot()                    // the start, should the run be cut within the second
 	stopSignals := a.forwardSignals()
 	defer stopSignals()
 	status := <-run.exit

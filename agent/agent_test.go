@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,10 @@ import (
 	"github.com/sysgate/sysgate/observation"
 	"github.com/sysgate/sysgate/tracer"
 )
+
+// The stub and the spawner must stay on the main thread, the one the tracer
+// seizes, as cmd/sysgate's init keeps them.
+func init() { runtime.LockOSThread() }
 
 // The test binary plays sysgate: the tracer re-executes it as the stub.
 func TestMain(m *testing.M) {

@@ -23,8 +23,17 @@ const spawnerFD = 5
 // then its exit status. It returns when the agent closes the socket. It
 // runs traced; its own calls are not recorded, its commands' are from their
 // execve on.
+//
+// It must run on the process's main thread, locked there (cmd/sysgate locks
+// it in init): the tracer seized that thread only, the Go runtime's other
+// threads were started before the seize and are not traced, and a command
+// forked from one of them would run untraced.
 func Serve() int {
 	unix.CloseOnExec(spawnerFD)
+	if unix.Gettid() != unix.Getpid() {
+		fmt.Fprintln(os.Stderr, "sysgate spawner: internal error: not on the main thread, the only one the tracer seized")
+		return tracer.ExitFailure
+	}
 	if err := send(spawnerFD, Reply{Kind: "ok", PID: os.Getpid()}); err != nil {
 		fmt.Fprintf(os.Stderr, "sysgate spawner: greet the agent: %v\n", err)
 		return tracer.ExitFailure

@@ -66,11 +66,31 @@ func (b *Builder) SetStep(step string) {
 	b.mu.Unlock()
 }
 
+// Step is the step calls entering now belong to.
+func (b *Builder) Step() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.step
+}
+
 // Call counts one call and returns a handle for its outcome, or -1 when the
-// distinct-record bound was hit (the call still counts in the summary).
+// distinct-record bound was hit (the call still counts in the summary). It
+// belongs to the current step.
 func (b *Builder) Call(exe, abi string, nr uint32, name string, args Args) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	return b.call(b.step, exe, abi, nr, name, args)
+}
+
+// CallIn is Call for a call that entered during step (a call recorded at
+// its exit may have blocked across steps).
+func (b *Builder) CallIn(step, exe, abi string, nr uint32, name string, args Args) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.call(step, exe, abi, nr, name, args)
+}
+
+func (b *Builder) call(step, exe, abi string, nr uint32, name string, args Args) int {
 	b.changes++
 	b.countSyscall(abi, nr, name)
 	k := callKey{exe: exe, abi: abi, nr: nr, args: args.Key()}
@@ -83,7 +103,7 @@ func (b *Builder) Call(exe, abi string, nr uint32, name string, args Args) int {
 		b.incompleteLocked("calls", fmt.Sprintf("distinct call records: bound of %d reached, %d calls not recorded with their arguments", b.limits.MaxCalls, b.droppedCalls))
 		return -1
 	}
-	b.calls = append(b.calls, Call{Exe: exe, ABI: abi, Nr: nr, Name: name, Args: args, Count: 1, FirstStep: b.step})
+	b.calls = append(b.calls, Call{Exe: exe, ABI: abi, Nr: nr, Name: name, Args: args, Count: 1, FirstStep: step})
 	b.callIndex[k] = len(b.calls) - 1
 	return len(b.calls) - 1
 }

@@ -240,12 +240,26 @@ func (s *scanner) await(ctx context.Context, att *sandbox.Attachment, consumed <
 	} else {
 		s.untrusted("interrupted: " + cause.Error() + "; the container was killed")
 	}
+	// Have the agent kill everything and send what it saw up to now; the
+	// container goes in any case.
+	stopCtx, cancel := context.WithTimeout(context.Background(), lastWords)
+	defer cancel()
+	s.progress("stopping the run")
+	s.helper(stopCtx, "stop", workload.ShutdownStep, nil, "--signal", "9", "--grace", "0s")
+	select {
+	case <-consumed:
+	case <-stopCtx.Done():
+	}
 	s.client.Teardown(s.ctr.ID)
 	select {
 	case <-consumed:
 	case <-time.After(10 * time.Second):
 	}
 }
+
+// lastWords bounds how long a timed-out or interrupted run waits for the
+// agent's last snapshot before the container is removed.
+const lastWords = 5 * time.Second
 
 func (s *scanner) untrusted(why string) {
 	s.res.Untrusted = append(s.res.Untrusted, why)

@@ -224,6 +224,7 @@ func (l *loop) enter(t *task, atEntry bool) {
 	if l.events != nil {
 		c.time = time.Now()
 	}
+	c.step = l.b.Step()
 	t.call, t.inCall, t.sawEntry = c, true, atEntry
 	t.awaitExit = c.spec.WantsOutcome()
 	l.watch(t)
@@ -267,7 +268,7 @@ func (l *loop) record(t *task, out *outcome) {
 	c := &t.call
 	t.inCall = false
 	l.guard(t, c)
-	h := l.b.Call(c.exe, c.abi.String(), c.Nr, c.Name, c.args)
+	h := l.b.CallIn(c.step, c.exe, c.abi.String(), c.Nr, c.Name, c.args)
 	errno := ""
 	if out != nil && out.isErr {
 		errno, _ = decode.Errno(out.ret)

@@ -51,6 +51,7 @@ type pendingCall struct {
 	args observation.Args
 	spec *decode.Spec
 	time time.Time
+	step string // the workload step when it entered
 }
 
 func (t *task) restartRequest() int {

@@ -36,6 +36,11 @@ func main() {
 		}
 	}
 	runtime.UnlockOSThread()
+	os.Exit(cli())
+}
+
+// cli runs the command line with sysgate's signal handling.
+func cli() int {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
@@ -46,7 +51,7 @@ func main() {
 		signal.Reset(os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 		cancel(interrupted{sig.(syscall.Signal)})
 	}()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	return run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
 // interrupted is the cause of a run cancelled by a signal.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"testing"
 
@@ -14,7 +13,7 @@ import (
 // and the tracer's stub, as main does.
 func TestMain(m *testing.M) {
 	if os.Getenv("SYSGATE_TEST_CLI") == "1" { // the CLI itself, for a test run as another user
-		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		os.Exit(cli())
 	}
 	if len(os.Args) > 1 {
 		switch os.Args[1] {

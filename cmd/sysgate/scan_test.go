@@ -587,3 +587,82 @@ func TestScanRecordSeccompRoundTrip(t *testing.T) {
 		t.Errorf("mkdir under the recorded profile: %v, output %q, want it refused with ENOSYS", err, out)
 	}
 }
+
+// TestScanInterrupted sends SIGINT to a scanning sysgate (this test binary
+// as the CLI): the container goes, the observation says why, exit 3.
+func TestScanInterrupted(t *testing.T) {
+	t.Parallel()
+	image := busybox(t, "scan-interrupt", nil, "echo started; sleep 60")
+	dir := t.TempDir()
+	obsPath := filepath.Join(dir, "observation.json")
+	id := fmt.Sprintf("scantest-%d-interrupt", os.Getpid())
+	self, _ := os.Executable()
+	cmd := exec.Command(self, "scan", "--image", image, "--observation", obsPath, "--scan-id", id, "--show-output", "--fail-on", "none")
+	cmd.Env = append(os.Environ(), "SYSGATE_TEST_CLI=1", "CI=true")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the image runs (its output is shown).
+	buf := make([]byte, 4096)
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "started") {
+		n, err := stderr.Read(buf)
+		if err != nil {
+			t.Fatalf("the scan ended before the image started: %v\n%s", err, seen.String())
+		}
+		seen.Write(buf[:n])
+	}
+	cmd.Process.Signal(os.Interrupt)
+	go func() { // keep draining so the scan never blocks on its stderr
+		for {
+			n, err := stderr.Read(buf)
+			seen.Write(buf[:n])
+			if err != nil {
+				return
+			}
+		}
+	}()
+	err = cmd.Wait()
+	if cmd.ProcessState.ExitCode() != exitUntrusted {
+		t.Errorf("exit %v, want 3", err)
+	}
+	obs, lerr := observation.Load(obsPath)
+	if lerr != nil {
+		t.Fatalf("no observation after the interrupt: %v", lerr)
+	}
+	if obs.Complete || !slices.Equal(obs.Incomplete, []string{"interrupted: interrupted by SIGINT; the container was killed"}) {
+		t.Errorf("incomplete %q, want only the interrupt", obs.Incomplete)
+	}
+	// The agent's last snapshot, sent when it was told to stop, is there.
+	wantCall(t, obs, "/bin/busybox", "execve", map[string]string{"path": "/proc/self/exe", "argv": "sleep 60"}, "startup")
+	// The sleep was entered before the stop, though it returned after.
+	wantCall(t, obs, "/bin/busybox", "clock_nanosleep", nil, "startup")
+	if left := testimage.Podman(t, "ps", "-a", "--filter", "label="+sandbox.LabelScan+"="+id, "--format", "{{.Names}}"); strings.TrimSpace(left) != "" {
+		t.Errorf("the interrupted scan left containers behind: %s", left)
+	}
+}
+
+// TestScanOtherArchitecture: an arm64 image (FROM scratch, so it builds
+// here without emulation) is refused before anything runs.
+func TestScanOtherArchitecture(t *testing.T) {
+	t.Parallel()
+	testimage.RequirePodman(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x"), []byte("not a program"), 0o755)
+	os.WriteFile(filepath.Join(dir, "Containerfile"), []byte("FROM scratch\nCOPY x /x\nENTRYPOINT [\"/x\"]\n"), 0o644)
+	tag := testimage.Tag("scan-arm64")
+	testimage.Podman(t, "build", "--quiet", "--layers=false", "--arch", "arm64", "--tag", tag, dir)
+	testimage.Cleanup(t, tag)
+	r := scanImage(t, "--image", tag)
+	if r.code != exitUntrusted {
+		t.Errorf("exit %d, want 3", r.code)
+	}
+	want := "is for arm64, and this sysgate is built for amd64"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+	}
+}
