@@ -34,6 +34,12 @@ type scanFlags struct {
 	tmpfs      stringList
 	showOutput bool
 	scanID     string
+	entrypoint string
+	env        stringList
+	workdir    string
+	memory     int64
+	pids       int64
+	cmd        []string
 }
 
 func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, error) {
@@ -61,16 +67,24 @@ func parseScanFlags(args []string, stderr io.Writer) (*scanFlags, error) {
 	fs.BoolVar(&f.readOnly, "read-only", false, "mount the image's root filesystem read-only")
 	fs.Var(&f.tmpfs, "tmpfs", "mount a tmpfs at `PATH` (repeatable)")
 	fs.BoolVar(&f.showOutput, "show-output", false, "copy the image's stdout and stderr to stderr")
+	fs.StringVar(&f.entrypoint, "entrypoint", "", "run `PROGRAM` instead of the image's ENTRYPOINT (and not its CMD), as podman run --entrypoint")
+	fs.Var(&f.env, "env", "add `KEY=VALUE` to the image's environment (repeatable)")
+	fs.StringVar(&f.workdir, "workdir", "", "run in `DIR` instead of the image's WORKDIR")
+	fs.Int64Var(&f.memory, "memory", 0, "memory limit in `BYTES` (default 2 GiB; -1 for none)")
+	fs.Int64Var(&f.pids, "pids-limit", 0, "limit of tasks in the container (default 4096; -1 for none)")
 	fs.StringVar(&f.scanID, "scan-id", "", "label the container with this scan `ID` (default: random), for sysgate gc --scan ID")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sysgate scan --image REF [--workload FILE] [--policy FILE] [--fail-on SEVERITY] [--observation FILE] [--sarif FILE] [--markdown FILE] [--json FILE] [--record] [--connection URI] [--pull POLICY] [--timeout DURATION]")
+		fmt.Fprintln(stderr, "usage: sysgate scan --image REF [--workload FILE] [--policy FILE] [--fail-on SEVERITY] [--observation FILE] [--sarif FILE] [--markdown FILE] [--json FILE] [--record] [--connection URI] [--pull POLICY] [--timeout DURATION] [-- CMD [ARG...]]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	f.cmd = fs.Args() // replaces the image's CMD, as podman run IMAGE CMD does
+	for _, kv := range f.env {
+		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
+		}
 	}
 	if f.image == "" {
 		return nil, errors.New("--image REF is required")
@@ -130,7 +144,18 @@ func runScan(ctx context.Context, args []string, stdout, stderr *os.File) int {
 func (f *scanFlags) options(w *workload.Workload, prog *progress, stderr io.Writer) scan.Options {
 	o := scan.Options{Image: f.image, Pull: f.pull, Connect: connectOptions(f.connection),
 		Workload: w, Timeout: f.timeout, Progress: prog.phase,
-		Spec: sandbox.Spec{User: f.user, ReadOnlyRootfs: f.readOnly, ScanID: f.scanID}}
+		Spec: sandbox.Spec{User: f.user, ReadOnlyRootfs: f.readOnly, ScanID: f.scanID, WorkDir: f.workdir,
+			Cmd: f.cmd, MemoryLimit: f.memory, PidsLimit: f.pids}}
+	if f.entrypoint != "" {
+		o.Spec.Entrypoint = []string{f.entrypoint}
+	}
+	if len(f.env) > 0 {
+		o.Spec.Env = make(map[string]string)
+		for _, kv := range f.env {
+			k, v, _ := strings.Cut(kv, "=")
+			o.Spec.Env[k] = v
+		}
+	}
 	if len(f.tmpfs) > 0 {
 		o.Spec.Tmpfs = make(map[string]string)
 		for _, p := range f.tmpfs {

@@ -666,3 +666,21 @@ func TestScanOtherArchitecture(t *testing.T) {
 		t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
 	}
 }
+
+// TestScanOverrides: --env, --workdir and a command after -- replace the
+// image's, as podman run does.
+func TestScanOverrides(t *testing.T) {
+	t.Parallel()
+	image := busybox(t, "scan-override", nil, "exit 9")
+	r := scanImage(t, "--image", image, "--fail-on", "none", "--env", "GREETING=hi", "--workdir", "/bin",
+		"--", "sh", "-c", `test "$GREETING" = hi && test "$(pwd)" = /bin`)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if got := strings.Join(r.obs.Subject.Command, " "); got != `/bin/busybox sh -c test "$GREETING" = hi && test "$(pwd)" = /bin` {
+		t.Errorf("subject command %q", got)
+	}
+	if exit := r.obs.Processes[0].Exit; exit == nil || exit.Code == nil || *exit.Code != 0 {
+		t.Errorf("the overridden command exited %+v, want 0 (environment and directory applied)", exit)
+	}
+}
