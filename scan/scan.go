@@ -284,9 +284,7 @@ func (s *scanner) finish() {
 	obs.Subject = observation.Subject{Command: s.argv, Image: &observation.Image{
 		Ref: s.opts.Image, Digest: s.image.Digest, Arch: s.image.Arch}}
 	obs.Notes = append(obs.Notes, s.ctr.Warnings...)
-	for _, why := range s.res.Untrusted {
-		obs.Incomplete = append(obs.Incomplete, why)
-	}
+	obs.Incomplete = append(obs.Incomplete, s.res.Untrusted...)
 	obs.Complete = len(obs.Incomplete) == 0
 	s.res.Observation = obs
 	s.res.Tail = s.coll.tail(20)
