@@ -145,7 +145,7 @@ func TestCoreFindings(t *testing.T) {
 	for i, f := range fs {
 		got[i] = f.RuleID + " " + f.Severity.String()
 	}
-	want := []string{"SG0001 high", "SG0005 high", "SG0002 high", "SG0003 medium", "SG0004 medium"}
+	want := []string{"SG0001 high", "SG0002 high", "SG0005 high", "SG0003 medium", "SG0004 medium"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("findings %q, want %q", got, want)
 	}
