@@ -172,6 +172,7 @@ const serviceSrc = `package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 )
@@ -191,6 +192,12 @@ func main() {
 	http.HandleFunc("/write", func(w http.ResponseWriter, r *http.Request) {
 		os.WriteFile("/data/written.txt", []byte("x"), 0o644)
 		fmt.Fprintln(w, "ok")
+	})
+	// Names a file after the request body: what a body holds reaches paths.
+	http.HandleFunc("/note", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		os.WriteFile("/data/note-"+string(body), []byte("x"), 0o644)
+		fmt.Fprintln(w, "noted")
 	})
 	fmt.Println("listening on 8080")
 	if err := http.ListenAndServe("127.0.0.1:8080", nil); err != nil {
@@ -683,4 +690,70 @@ func TestScanOverrides(t *testing.T) {
 	if exit := r.obs.Processes[0].Exit; exit == nil || exit.Code == nil || *exit.Code != 0 {
 		t.Errorf("the overridden command exited %+v, want 0 (environment and directory applied)", exit)
 	}
+}
+
+// TestScanReportsKeepSecrets plants tokens in an exec step's argv and in an
+// HTTP body that the service turns into a path, has rules report both, and
+// finds neither in any report of a real scan; the scan's SARIF passes the
+// multitool.
+func TestScanReportsKeepSecrets(t *testing.T) {
+	t.Parallel()
+	const argvToken, bodyToken = "ghp_0123456789abcdefABCDEF0123456789abcd", "password=hunter2secret"
+	image := serviceImage(t)
+	wl := scanFile(t, "workload.yaml", `apiVersion: sysgate.dev/v1
+mode: service
+steps:
+  - name: port
+    waitFor: {port: 8080}
+  - name: note
+    http: {port: 8080, method: POST, path: /note, body: "`+bodyToken+`"}
+    expect: {status: 200}
+  - name: cli
+    exec: {argv: [/app/server, cli, --token, `+argvToken+`]}
+`)
+	pol := scanFile(t, "policy.yaml", `apiVersion: sysgate.dev/v1
+include: [default]
+rules:
+  - id: data.write
+    description: A write under /data
+    severity: low
+    match: {class: file-write, path: ["/data/**"]}
+  - id: cli.run
+    description: The CLI ran
+    severity: low
+    match: {class: exec, argv: ["*cli*"]}
+`)
+	dir := t.TempDir()
+	sarif, md, js := filepath.Join(dir, "r.sarif"), filepath.Join(dir, "r.md"), filepath.Join(dir, "r.json")
+	r := scanImage(t, "--image", image, "--workload", wl, "--policy", pol, "--sarif", sarif, "--markdown", md, "--json", js)
+	if r.code != exitFindings {
+		t.Fatalf("exit %d, want 1 (the two rules)\n%s", r.code, r.stderr)
+	}
+	// The observation is the raw record: the secrets are there to leak.
+	if findCall(r.obs, "/app/server", "openat", map[string]string{"path": "/data/note-" + bodyToken}) == nil ||
+		findCall(r.obs, "", "execve", map[string]string{"argv": "/app/server cli --token " + argvToken}) == nil {
+		t.Fatalf("the observation lacks the planted secrets: the test proves nothing")
+	}
+	for _, f := range []string{sarif, md, js} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{"data.write", "cli.run"} {
+			if !strings.Contains(string(data), id) {
+				t.Errorf("%s lacks the finding %s", filepath.Base(f), id)
+			}
+		}
+		for _, secret := range []string{argvToken, "hunter2secret"} {
+			if strings.Contains(string(data), secret) {
+				t.Errorf("%s holds the secret %q", filepath.Base(f), secret)
+			}
+		}
+	}
+	for _, secret := range []string{argvToken, "hunter2secret"} {
+		if strings.Contains(r.stdout+r.stderr, secret) {
+			t.Errorf("the terminal output holds the secret %q", secret)
+		}
+	}
+	validateSARIF(t, sarif)
 }
