@@ -165,7 +165,7 @@ func TestGoArch(t *testing.T) {
 
 func TestLineWriter(t *testing.T) {
 	var lines []string
-	w := &lineWriter{emit: func(l string) { lines = append(lines, l) }}
+	w := &LineWriter{Emit: func(l string) { lines = append(lines, l) }}
 	io.WriteString(w, "Trying to pull x...\nGetting image source signatures\r\nCopying bl")
 	io.WriteString(w, "ob 1\n\nWriting manifest")
 	w.Flush()
@@ -173,7 +173,7 @@ func TestLineWriter(t *testing.T) {
 	if !reflect.DeepEqual(lines, want) {
 		t.Errorf("lines %q, want %q", lines, want)
 	}
-	(&lineWriter{}).Write([]byte("no emitter\n")) // must not panic
+	(&LineWriter{}).Write([]byte("no emitter\n")) // must not panic
 }
 
 func TestWriteTar(t *testing.T) {

@@ -1,7 +1,6 @@
 package scan
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -200,7 +199,7 @@ func (s *scanner) inContainer(ctx context.Context, binary *os.File) error {
 	s.coll = newCollector(s.opts.Output, func(msg string) { s.progress(msg) })
 	consumed := make(chan struct{})
 	go func() { s.coll.consume(pr); close(consumed) }()
-	att, err := s.client.StartAttached(ctx, s.ctr.ID, sandbox.Streams{Stdout: pw, Stderr: &lineSink{emit: s.agentLine}})
+	att, err := s.client.StartAttached(ctx, s.ctr.ID, sandbox.Streams{Stdout: pw, Stderr: &sandbox.LineWriter{Emit: s.agentLine}})
 	if err != nil {
 		pw.Close()
 		<-consumed
@@ -297,23 +296,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// lineSink calls emit for each line written to it.
-type lineSink struct {
-	emit func(string)
-	buf  []byte
-}
-
-func (l *lineSink) Write(p []byte) (int, error) {
-	l.buf = append(l.buf, p...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			break
-		}
-		l.emit(string(l.buf[:i]))
-		l.buf = l.buf[i+1:]
-	}
-	return len(p), nil
 }

@@ -71,6 +71,7 @@ type checkFlags struct {
 	// the line of each step, which SARIF results are located at
 	// (docs/report.md).
 	title    string
+	name     string // the command, for messages: "" is check
 	workload report.Workload
 }
 
@@ -140,12 +141,26 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		warnf(stderr, "check: %v", err)
 		return exitUsage
 	}
+	return judge(f, obs, pol, out, stdout, stderr)
+}
+
+// command names the command these flags are of, for messages.
+func (f *checkFlags) command() string {
+	if f.name != "" {
+		return f.name
+	}
+	return "check"
+}
+
+// judge evaluates obs, redacts, writes the reports and gives the exit code
+// (check's and scan's).
+func judge(f *checkFlags, obs *observation.Observation, pol *policy.Policy, out io.Writer, stdout, stderr io.Writer) int {
 	findings, err := policy.Evaluate(obs, pol)
 	if err != nil {
-		warnf(stderr, "check: %v", err)
+		warnf(stderr, "%s: %v", f.command(), err)
 		return exitUsage
 	}
-	red, _ := report.NewRedactor(f.redact...) // checked by parseCheckFlags
+	red, _ := report.NewRedactor(f.redact...) // checked when the flags were parsed
 	redactObservation(obs, red)
 	return checkVerdict(f, obs, pol, red.Findings(findings), out, stdout, stderr)
 }
@@ -197,7 +212,7 @@ func checkVerdict(f *checkFlags, obs *observation.Observation, pol *policy.Polic
 		}
 	}
 	if code == exitUntrusted {
-		warnf(stderr, "check: the observation is incomplete, so its verdict cannot be trusted (%s); trace again with what was cut fixed", strings.Join(obs.Incomplete, "; "))
+		warnf(stderr, "%s: the observation is incomplete, so its verdict cannot be trusted (%s); run again with what was cut fixed", f.command(), strings.Join(obs.Incomplete, "; "))
 	}
 	return code
 }

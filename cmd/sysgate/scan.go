@@ -118,7 +118,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	if !ok {
 		return exitUsage
 	}
-	f.check.title = "sysgate scan: " + f.image
+	f.check.title, f.check.name = "sysgate scan: "+f.image, "scan"
 	if f.workload != "" {
 		f.check.workload = report.Workload{Path: f.workload, StepLines: map[string]int{}}
 		for _, st := range w.Steps {
@@ -209,14 +209,7 @@ func scanVerdict(f *scanFlags, res *scan.Result, pol *policy.Policy, out io.Writ
 			return exitUntrusted
 		}
 	}
-	findings, err := policy.Evaluate(obs, pol)
-	if err != nil {
-		warnf(stderr, "scan: %v", err)
-		return exitUntrusted
-	}
-	red, _ := report.NewRedactor(f.check.redact...) // checked by parseScanFlags
-	redactObservation(obs, red)
-	return checkVerdict(&f.check, obs, pol, red.Findings(findings), out, stdout, stderr)
+	return judge(&f.check, obs, pol, out, stdout, stderr)
 }
 
 // writeObservation writes obs to path atomically.
