@@ -7,19 +7,19 @@ import (
 	"os"
 )
 
-const usage = `usage: sysgate <command> [flags]
+const usage = `usage: sysgate <command> [flags]   (sysgate <command> -h lists every flag)
 
 commands:
+  scan --image REF [--workload FILE] [--policy FILE] [--fail-on SEVERITY] [--observation FILE]
+       [--sarif FILE] [--markdown FILE] [--json FILE] [--record] [--connection URI]
+       [--pull missing|always|never] [--timeout DURATION] [-- CMD [ARG...]]
+        run the image in a throwaway Podman sandbox, trace it while the workload is replayed, judge it
   trace [--observation FILE] [--events FILE] [--quiet] [--max-tasks N] -- CMD [ARG...]
         run CMD under the tracer and record every syscall of every process
-  scan --image REF [--workload FILE] [--policy FILE] [--fail-on SEVERITY] [--observation FILE]
-        [--sarif FILE] [--markdown FILE] [--json FILE] [--record] [--connection URI]
-        [--pull missing|always|never] [--timeout DURATION]
-        run the image in a throwaway Podman sandbox, trace it while the workload is replayed, judge it
   check --observation FILE [--policy FILE] [--fail-on SEVERITY]
         [--sarif FILE] [--markdown FILE] [--json FILE] [--redact REGEX]
         judge a saved observation by a policy (default: the built-in default pack)
-  diff [--json FILE] [--markdown FILE] [--sarif FILE] BASE HEAD
+  diff [--json FILE] [--markdown FILE] [--sarif FILE [--policy FILE]] [--redact REGEX] BASE HEAD
         what head adds to base: two observations (syscalls, programs, paths written,
         network destinations, ABIs) or two policies (what head allows that base did not)
   record --observation FILE [--observation FILE...] [--policy-out FILE] [--seccomp-out FILE]

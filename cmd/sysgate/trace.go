@@ -56,10 +56,11 @@ func parseTraceFlags(args []string, stderr io.Writer) (*traceFlags, error) {
 
 func runTrace(ctx context.Context, args []string, stdin, stdout, stderr *os.File) int {
 	f, err := parseTraceFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // asked for, as the other commands' -h
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			warnf(stderr, "trace: %v", err)
-		}
+		warnf(stderr, "trace: %v", err)
 		return exitTraceFailure
 	}
 	mode, err := tracer.ParseMode(os.Getenv("SYSGATE_TRACE_MODE"))
