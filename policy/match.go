@@ -1,10 +1,13 @@
 package policy
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 )
 
 // matchKeys are the conditions of a rule's match.
@@ -116,7 +119,7 @@ func (p *parser) classList(n *yaml.Node) *list[*class] {
 		name, neg := p.negation(it)
 		c := classByName(name)
 		if c == nil {
-			p.errorf(it.node, "unknown class %q (classes: %s)%s", name, strings.Join(classNames(), ", "), didYouMean(name, classNames()))
+			p.errorf(it.node, "unknown class %q (classes: %s)%s", name, strings.Join(classNames(), ", "), yamlstrict.DidYouMean(name, classNames()))
 			continue
 		}
 		l.add(c, neg)
@@ -128,8 +131,8 @@ func (p *parser) enumList(n *yaml.Node, what string, values []string) *list[stri
 	l := &list[string]{}
 	for _, it := range p.list(n, what) {
 		v, neg := p.negation(it)
-		if !contains(values, v) {
-			p.errorf(it.node, "unknown %s %q (known: %s)%s", what, v, strings.Join(values, ", "), didYouMean(v, values))
+		if !slices.Contains(values, v) {
+			p.errorf(it.node, "unknown %s %q (known: %s)%s", what, v, strings.Join(values, ", "), yamlstrict.DidYouMean(v, values))
 			continue
 		}
 		l.add(v, neg)
@@ -158,7 +161,7 @@ func (p *parser) symbolList(n *yaml.Node, what, prefix string) *list[string] {
 	for _, it := range p.list(n, what) {
 		s, neg := p.negation(it)
 		if _, ok := decoderSymbols[s]; !ok || !strings.HasPrefix(s, prefix) {
-			p.errorf(it.node, "unknown %s %q: sysgate's decoders never write it%s", what, s, didYouMean(s, symbolNames(prefix)))
+			p.errorf(it.node, "unknown %s %q: sysgate's decoders never write it%s", what, s, yamlstrict.DidYouMean(s, symbolNames(prefix)))
 			continue
 		}
 		l.add(s, neg)

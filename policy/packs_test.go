@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/sysgate/sysgate/observation"
@@ -108,7 +109,7 @@ func TestPacksWellFormed(t *testing.T) {
 		}
 	}
 	for _, name := range packs.Names() {
-		if !contains(def.Packs, name) {
+		if !slices.Contains(def.Packs, name) {
 			t.Errorf("pack %s is not in the default pack", name)
 		}
 	}

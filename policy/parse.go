@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 	"github.com/sysgate/sysgate/policy/groups"
 )
 
@@ -103,13 +104,13 @@ func (p *parser) syscallNames(it item, name string) []string {
 	if strings.HasPrefix(name, "@") {
 		g, ok := groups.Lookup(name)
 		if !ok {
-			p.errorf(it.node, "unknown syscall group %q (see sysgate policy groups)%s", name, didYouMean(name, groups.Names()))
+			p.errorf(it.node, "unknown syscall group %q (see sysgate policy groups)%s", name, yamlstrict.DidYouMean(name, groups.Names()))
 			return nil
 		}
 		return g.Syscalls
 	}
 	if !groups.IsSyscall(name) {
-		p.errorf(it.node, "unknown syscall %q: no ABI's table has it%s", name, didYouMean(name, groups.Syscalls()))
+		p.errorf(it.node, "unknown syscall %q: no ABI's table has it%s", name, yamlstrict.DidYouMean(name, groups.Syscalls()))
 		return nil
 	}
 	return []string{name}
@@ -170,7 +171,7 @@ func (p *parser) negation(it item) (string, bool) {
 
 func (p *parser) programs(n *yaml.Node) []programAllow {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.errorf(n, "syscalls.programs must be a list of {exe, allow}, not %s", kindName(n))
+		p.errorf(n, "syscalls.programs must be a list of {exe, allow}, not %s", yamlstrict.KindName(n))
 		return nil
 	}
 	var out []programAllow
@@ -220,7 +221,7 @@ var (
 
 func (p *parser) rules(n *yaml.Node, isPack bool) []*Rule {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.errorf(n, "rules must be a list of rules, not %s", kindName(n))
+		p.errorf(n, "rules must be a list of rules, not %s", yamlstrict.KindName(n))
 		return nil
 	}
 	var out []*Rule
@@ -294,7 +295,7 @@ func (p *parser) references(n *yaml.Node) []string {
 // exceptions reads the exceptions and the rule ids they name.
 func (p *parser) exceptions(n *yaml.Node) ([]*Exception, []item) {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.errorf(n, "exceptions must be a list, not %s", kindName(n))
+		p.errorf(n, "exceptions must be a list, not %s", yamlstrict.KindName(n))
 		return nil, nil
 	}
 	var out []*Exception

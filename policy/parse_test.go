@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"testing"
+
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 )
 
 // Every kind of mistake is an error with its line and column.
@@ -199,10 +201,10 @@ func TestSeverity(t *testing.T) {
 }
 
 func TestDidYouMean(t *testing.T) {
-	if got := didYouMean("opne", []string{"open", "openat", "close"}); got != ` (did you mean "open"?)` {
+	if got := yamlstrict.DidYouMean("opne", []string{"open", "openat", "close"}); got != ` (did you mean "open"?)` {
 		t.Errorf("got %q", got)
 	}
-	if got := didYouMean("zzzzzz", []string{"open"}); got != "" {
+	if got := yamlstrict.DidYouMean("zzzzzz", []string{"open"}); got != "" {
 		t.Errorf("far: got %q", got)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 	"github.com/sysgate/sysgate/policy/packs"
 )
 
@@ -130,7 +132,7 @@ func (r *resolver) includeAll(p *parser, pol *Policy) {
 			continue
 		}
 		for _, name := range append(pack.Packs, inc.value) {
-			if !contains(pol.Packs, name) {
+			if !slices.Contains(pol.Packs, name) {
 				pol.Packs = append(pol.Packs, name)
 			}
 		}
@@ -146,10 +148,10 @@ func (r *resolver) pack(p *parser, inc item) (*Policy, bool) {
 	}
 	data, ok := packs.Source(inc.value)
 	if !ok {
-		p.errorf(inc.node, "unknown pack %q (packs: %s)%s", inc.value, joinNames(packs.Names()), didYouMean(inc.value, packs.Names()))
+		p.errorf(inc.node, "unknown pack %q (packs: %s)%s", inc.value, joinNames(packs.Names()), yamlstrict.DidYouMean(inc.value, packs.Names()))
 		return nil, false
 	}
-	if contains(r.stack, inc.value) {
+	if slices.Contains(r.stack, inc.value) {
 		p.errorf(inc.node, "pack %q includes itself", inc.value)
 		return nil, false
 	}
@@ -213,8 +215,8 @@ func (p *parser) checkExceptions(pol *Policy) {
 		switch {
 		case ex.value == CoreIncomplete:
 			p.errorf(ex.node, "%s (observation incomplete) cannot be excepted: an incomplete run is never trusted", CoreIncomplete)
-		case !contains(ids, ex.value):
-			p.errorf(ex.node, "exception names unknown rule %q%s", ex.value, didYouMean(ex.value, ids))
+		case !slices.Contains(ids, ex.value):
+			p.errorf(ex.node, "exception names unknown rule %q%s", ex.value, yamlstrict.DidYouMean(ex.value, ids))
 		}
 	}
 }

@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 )
 
 // Severity ranks findings. The zero value is Info.
@@ -37,7 +39,7 @@ func ParseSeverity(s string) (Severity, error) {
 			return Severity(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown severity %q (want one of %s)%s", s, strings.Join(severityNames[:], ", "), didYouMean(strings.ToLower(s), severityNames[:]))
+	return 0, fmt.Errorf("unknown severity %q (want one of %s)%s", s, strings.Join(severityNames[:], ", "), yamlstrict.DidYouMean(strings.ToLower(s), severityNames[:]))
 }
 
 // MarshalText writes the severity's name.

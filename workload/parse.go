@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 )
 
 // The keys each mapping of a workload file may have.
@@ -71,7 +73,7 @@ func (p *parser) mode(n *yaml.Node) Mode {
 	}
 	m := Mode(s)
 	if m != Job && m != Service {
-		p.errorf(n, "unknown mode %q: want job or service%s", s, didYouMean(s, []string{string(Job), string(Service)}))
+		p.errorf(n, "unknown mode %q: want job or service%s", s, yamlstrict.DidYouMeanFold(s, []string{string(Job), string(Service)}))
 	}
 	return m
 }
@@ -98,7 +100,7 @@ func (p *parser) signal(n *yaml.Node, what string) string {
 	}
 	name := canonicalSignal(s)
 	if _, ok := signals[name]; !ok {
-		p.errorf(n, "%s: unknown signal %q%s", what, s, didYouMean(name, signalNames()))
+		p.errorf(n, "%s: unknown signal %q%s", what, s, yamlstrict.DidYouMeanFold(name, signalNames()))
 		return ""
 	}
 	return name
@@ -106,7 +108,7 @@ func (p *parser) signal(n *yaml.Node, what string) string {
 
 func (p *parser) steps(n *yaml.Node) []Step {
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "steps must be a list of steps, not %s (steps: [] for none)", kindName(n))
+		p.errorf(n, "steps must be a list of steps, not %s (steps: [] for none)", yamlstrict.KindName(n))
 		return nil
 	}
 	seen := map[string]int{}

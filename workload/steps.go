@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/sysgate/sysgate/internal/yamlstrict"
 )
 
 // methods are the HTTP methods an http step may use.
@@ -88,8 +91,8 @@ func (p *parser) http(n *yaml.Node, label string) *HTTP {
 
 func (p *parser) method(n *yaml.Node, what string) string {
 	s, ok := p.text(n, what)
-	if ok && !contains(methods, s) {
-		p.errorf(n, "%s: unknown method %q: want one of %s%s", what, s, strings.Join(methods, ", "), didYouMean(s, methods))
+	if ok && !slices.Contains(methods, s) {
+		p.errorf(n, "%s: unknown method %q: want one of %s%s", what, s, strings.Join(methods, ", "), yamlstrict.DidYouMeanFold(s, methods))
 	}
 	return s
 }
@@ -157,7 +160,7 @@ func (p *parser) exec(n *yaml.Node, label string) *Exec {
 // argv reads a command line: a list, its first word a path or a name.
 func (p *parser) argv(n *yaml.Node, what string) []string {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.errorf(n, "%s must be a non-empty list, like [/app/cli, list], not %s", what, kindName(n))
+		p.errorf(n, "%s must be a non-empty list, like [/app/cli, list], not %s", what, yamlstrict.KindName(n))
 		return nil
 	}
 	out := make([]string, 0, len(n.Content))
