@@ -37,6 +37,8 @@ const snapshotEvery = time.Second
 
 // agent is the state of Main.
 type agent struct {
+	ownEnv   []string // the agent's and spawner's environment
+	imageEnv []string // the image's, for its commands
 	frames   *FrameWriter
 	b        *observation.Builder
 	spawner  *spawnerConn
@@ -44,7 +46,8 @@ type agent struct {
 	self     int                // the agent's pid, as its tracees see it
 	entryPID int
 	entryMu  sync.Mutex
-	stopOnce sync.Once
+	snapMu   sync.Mutex
+	snapErr  error // a snapshot that could not be sent
 }
 
 // Main is the agent: args are [--socket NAME, --, ENTRYPOINT...]. It
@@ -56,16 +59,20 @@ func Main(args []string) int {
 		fmt.Fprintln(os.Stderr, "sysgate agent: usage: __sysgate_agent --socket NAME -- CMD [ARG...]")
 		return tracer.ExitFailure
 	}
+	own, image := agentEnv() // may re-exec: before anything else
 	// Nothing may read our memory or descriptors through /proc.
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	signals := make(chan os.Signal, 16)
+	signal.Notify(signals, catchable...) // no signal from the image ends the agent
 	frames, err := NewFrameWriter(os.Stdout)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "sysgate agent: %v\n", err)
 		return tracer.ExitFailure
 	}
-	a := &agent{frames: frames, self: os.Getpid(),
+	a := &agent{frames: frames, self: os.Getpid(), ownEnv: own, imageEnv: image,
 		b: observation.NewBuilder(observation.Subject{Command: fs.Args()}, observation.DefaultLimits)}
 	a.b.SetStep(StepStartup)
+	go a.forwardSignals(signals)
 	status, err := a.run(*socket, fs.Args())
 	if err != nil {
 		a.notice("sysgate agent: " + err.Error())
@@ -78,10 +85,7 @@ func Main(args []string) int {
 }
 
 func (a *agent) run(socket string, argv []string) (int, error) {
-	mode, err := traceMode()
-	if err != nil {
-		return -1, err
-	}
+	mode := traceMode()
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("create the spawner's socket: %w", err)
@@ -99,14 +103,14 @@ func (a *agent) run(socket string, argv []string) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a.cancel = cancel
-	traced := a.startTracer(ctx, mode, devnull, os.NewFile(uintptr(pair[1]), "spawner"))
-	a.spawner = newSpawnerConn(pair[0])
+	a.spawner = newSpawnerConn(pair[0], a.spawnerLost)
+	spawnerEnd := os.NewFile(uintptr(pair[1]), "spawner")
+	traced := a.startTracer(ctx, mode, devnull, spawnerEnd)
 	go a.serveHelpers(listener)
 	stopSnap := a.snapshots()
 	defer stopSnap()
-	status, err := a.runEntrypoint(argv, devnull)
-	a.spawner.close() // the spawner ends; commands still running are killed next
-	cancel()
+	status, err := a.runEntrypoint(argv, devnull, spawnerEnd)
+	a.endRun()
 	if terr := <-traced; err == nil && terr != nil {
 		err = terr
 	}
@@ -116,21 +120,47 @@ func (a *agent) run(socket string, argv []string) (int, error) {
 // traceMode: Podman's seccomp profile is a filter that answers before a
 // SECCOMP_RET_TRACE one would, so the calls it denies would be invisible
 // to a seccomp-stop tracer. Under any filter, trace with syscall stops,
-// which come before seccomp.
-func traceMode() (tracer.Mode, error) {
-	if m := os.Getenv("SYSGATE_TRACE_MODE"); m != "" {
-		return tracer.ParseMode(m)
-	}
+// which come before seccomp. (No environment variable chooses: the
+// container's environment is the image's.)
+func traceMode() tracer.Mode {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return tracer.ModePtrace, nil
+		return tracer.ModePtrace
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "Seccomp:"); ok && strings.TrimSpace(v) == "0" {
-			return tracer.ModeSeccomp, nil
+			return tracer.ModeSeccomp
 		}
 	}
-	return tracer.ModePtrace, nil
+	return tracer.ModePtrace
+}
+
+// guarded says what pid is to the image's processes, if it is sysgate's:
+// the agent (the tracer) or one of its threads, or the spawner.
+func (a *agent) guarded(pid int) string {
+	switch {
+	case pid == a.self:
+		return "the tracer"
+	case a.spawner != nil && pid == a.spawner.spawnerPID():
+		return "sysgate's spawner"
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/self/task/%d", pid)); err == nil {
+		return "the tracer"
+	}
+	return ""
+}
+
+// endRun kills every tracee: the run is over (the entrypoint ended, a stop's
+// grace ran out). The spawner's death is then expected.
+func (a *agent) endRun() {
+	a.spawner.ending()
+	a.cancel()
+}
+
+// spawnerLost: the spawner died while the run went on (something killed
+// it): the commands it would have reported on are lost.
+func (a *agent) spawnerLost() {
+	a.b.Incomplete("spawner", "sysgate's spawner ended before the run did: the exit of the image's command and of exec steps are unknown")
 }
 
 func listen(name string) (int, error) {
@@ -153,8 +183,10 @@ func (a *agent) startTracer(ctx context.Context, mode tracer.Mode, devnull, spaw
 	done := make(chan error, 1)
 	go func() {
 		defer spawnerEnd.Close()
-		_, err := tracer.Run(ctx, tracer.Options{Spawner: true, Mode: mode, Observation: a.b, Guard: a.self,
-			Stdin: devnull, Stdout: devnull, Stderr: os.Stderr, ExtraFiles: []*os.File{spawnerEnd}})
+		// The spawner's stderr is not the container's: its children could
+		// reach it through /proc/PPID/fd/2.
+		_, err := tracer.Run(ctx, tracer.Options{Spawner: true, Mode: mode, Observation: a.b, Guard: a.guarded,
+			Env: a.ownEnv, Stdin: devnull, Stdout: devnull, Stderr: devnull, ExtraFiles: []*os.File{spawnerEnd}})
 		if err != nil {
 			err = fmt.Errorf("tracer: %w", err)
 		}
@@ -165,10 +197,13 @@ func (a *agent) startTracer(ctx context.Context, mode tracer.Mode, devnull, spaw
 
 // runEntrypoint starts the image's command through the spawner, relays its
 // output, forwards signals to it, and returns its exit status.
-func (a *agent) runEntrypoint(argv []string, devnull *os.File) (int, error) {
+func (a *agent) runEntrypoint(argv []string, devnull, spawnerEnd *os.File) (int, error) {
 	if err := a.spawner.hello(); err != nil {
 		return -1, err
 	}
+	// Only the spawner holds its end now: its death is seen as the end of
+	// the socket.
+	spawnerEnd.Close()
 	outR, outW, err := os.Pipe()
 	if err != nil {
 		return -1, err
@@ -179,14 +214,14 @@ func (a *agent) runEntrypoint(argv []string, devnull *os.File) (int, error) {
 	}
 	relays := a.relay(outR, FrameStdout, errR, FrameStderr)
 	cwd, _ := os.Getwd()
-	run, err := a.spawner.start(Request{Argv: argv, Env: os.Environ(), Dir: cwd},
+	run, err := a.spawner.start(Request{Argv: argv, Env: a.imageEnv, Dir: cwd},
 		int(devnull.Fd()), int(outW.Fd()), int(errW.Fd()))
 	outW.Close()
 	errW.Close()
 	if err != nil {
 		var se *startError
 		if errors.As(err, &se) {
-			a.notice("sysgate: " + se.msg)
+			a.notice("the image's command could not start: " + se.msg)
 			relays.wait(time.Second)
 			return se.code, nil
 		}
@@ -197,25 +232,36 @@ func (a *agent) runEntrypoint(argv []string, devnull *os.File) (int, error) {
 	a.entryMu.Unlock()
 	a.frames.Write(FrameReady, nil) // the host starts the workload's steps now
 	a.snapshot()                    // the start, should the run be cut within the second
-	stopSignals := a.forwardSignals()
-	defer stopSignals()
 	status := <-run.exit
-	a.cancel() // what the entrypoint left behind dies with it, as in any container
+	a.entryMu.Lock()
+	a.entryPID = 0
+	a.entryMu.Unlock()
+	a.endRun() // what the entrypoint left behind dies with it, as in any container
 	relays.wait(2 * time.Second)
 	return status, nil
 }
 
-// forwardSignals passes the signals a container's PID 1 gets (podman kill,
-// podman stop) to the entrypoint.
-func (a *agent) forwardSignals() func() {
-	ch := make(chan os.Signal, 8)
-	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2)
-	go func() {
-		for s := range ch {
+// catchable are the signals anyone may send the agent. Go's default
+// handling ends a program on most of them, and the rule that a pid
+// namespace's init ignores what it has no handler for does not help once Go
+// has installed its handlers, so the agent takes them all, for its life.
+var catchable = []os.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGQUIT,
+	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGABRT, syscall.SIGALRM, syscall.SIGVTALRM,
+	syscall.SIGPROF, syscall.SIGPWR, syscall.SIGTRAP, syscall.SIGSYS, syscall.SIGXCPU,
+	syscall.SIGXFSZ, syscall.SIGSTKFLT, syscall.SIGWINCH, syscall.SIGTTIN, syscall.SIGTTOU,
+	syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGPIPE}
+
+// forwarded are the ones a container's PID 1 passes on to the entrypoint
+// (podman kill, podman stop); the others are dropped.
+var forwarded = map[os.Signal]bool{syscall.SIGTERM: true, syscall.SIGINT: true, syscall.SIGHUP: true,
+	syscall.SIGQUIT: true, syscall.SIGUSR1: true, syscall.SIGUSR2: true, syscall.SIGWINCH: true}
+
+func (a *agent) forwardSignals(ch <-chan os.Signal) {
+	for s := range ch {
+		if forwarded[s] {
 			a.signalEntrypoint(s.(syscall.Signal))
 		}
-	}()
-	return func() { signal.Stop(ch); close(ch) }
+	}
 }
 
 func (a *agent) signalEntrypoint(sig syscall.Signal) error {
@@ -293,6 +339,8 @@ func (a *agent) snapshots() func() {
 }
 
 func (a *agent) snapshot() {
+	a.snapMu.Lock() // the ticker, the start and the end take them
+	defer a.snapMu.Unlock()
 	obs := a.b.Observation()
 	a.dropSpawner(obs)
 	data, err := json.Marshal(obs)
@@ -300,13 +348,15 @@ func (a *agent) snapshot() {
 		a.notice("sysgate agent: encode a snapshot: " + err.Error())
 		return
 	}
-	a.frames.Write(FrameSnapshot, data)
+	if err := a.frames.Write(FrameSnapshot, data); err != nil && a.snapErr == nil {
+		a.snapErr = fmt.Errorf("send the observation: %w", err) // the host would judge a stale one
+	}
 }
 
 // dropSpawner removes the spawner's own process record: it is sysgate's,
 // not the image's.
 func (a *agent) dropSpawner(obs *observation.Observation) {
-	pid := a.spawner.pid
+	pid := a.spawner.spawnerPID()
 	kept := obs.Processes[:0]
 	for _, p := range obs.Processes {
 		if p.PID != pid {
@@ -328,6 +378,11 @@ func (a *agent) finish(status int, err error) {
 		a.snapshot()
 	}
 	end := End{Status: status}
+	a.snapMu.Lock()
+	if err == nil {
+		err = a.snapErr
+	}
+	a.snapMu.Unlock()
 	if err != nil {
 		end.Error = err.Error()
 	}

@@ -69,15 +69,14 @@ func (a *agent) handle(fd int, req Request, fds []int) Reply {
 }
 
 // stop sends the stop signal to the entrypoint, and kills everything after
-// grace if it has not ended by then.
+// grace if it has not ended by then. A later stop with a shorter grace (the
+// host's timeout after a service's stop) shortens it.
 func (a *agent) stop(sig syscall.Signal, grace time.Duration) {
-	a.stopOnce.Do(func() {
-		if err := a.signalEntrypoint(sig); err != nil {
-			a.cancel()
-			return
-		}
-		time.AfterFunc(grace, a.cancel)
-	})
+	if err := a.signalEntrypoint(sig); err != nil || grace <= 0 {
+		a.endRun()
+		return
+	}
+	time.AfterFunc(grace, a.endRun)
 }
 
 // exec runs an exec step's command through the spawner with the helper's
@@ -94,13 +93,18 @@ func (a *agent) exec(fd int, req Request, fds []int) Reply {
 		dir, _ = os.Getwd()
 	}
 	run, err := a.spawner.start(Request{Argv: req.Argv, Env: env, Dir: dir}, fds[0], fds[1], fds[2])
+	// The spawner has its copies (or none is needed): ours go now, and the
+	// caller must not close the numbers again.
+	closeAll(fds)
+	for i := range fds {
+		fds[i] = -1
+	}
 	if se, ok := err.(*startError); ok {
 		return Reply{Kind: "error", Code: se.code, Error: se.msg}
 	}
 	if err != nil {
 		return Reply{Kind: "error", Code: 125, Error: err.Error()}
 	}
-	closeAll(fds)
 	gone := make(chan struct{})
 	go func() { // the helper's end closing is its exec session ending
 		var r Request
@@ -109,6 +113,8 @@ func (a *agent) exec(fd int, req Request, fds []int) Reply {
 	}()
 	select {
 	case status := <-run.exit:
+		unix.Shutdown(fd, unix.SHUT_RD) // ends the watcher's read, before the fd is closed
+		<-gone
 		return Reply{Kind: "exit", PID: run.pid, Status: status}
 	case <-gone:
 		unix.Kill(run.pid, unix.SIGKILL)

@@ -112,8 +112,11 @@ func rights(oob []byte) ([]int, error) {
 	return fds, nil
 }
 
+// closeAll closes fds; negative entries are skipped (consumed).
 func closeAll(fds []int) {
 	for _, fd := range fds {
-		unix.Close(fd)
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	}
 }

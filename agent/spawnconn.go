@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // spawnerConn is the agent's end of the spawner's socket.
@@ -16,6 +14,8 @@ type spawnerConn struct {
 	nextID  int
 	waiting map[int]*running
 	closed  bool
+	ended   bool   // the run is over: the spawner's death is expected
+	lost    func() // called when it dies before that
 }
 
 // running is a command the spawner started, or is starting.
@@ -34,8 +34,22 @@ type startError struct {
 
 func (e *startError) Error() string { return e.msg }
 
-func newSpawnerConn(fd int) *spawnerConn {
-	return &spawnerConn{fd: fd, waiting: make(map[int]*running)}
+func newSpawnerConn(fd int, lost func()) *spawnerConn {
+	return &spawnerConn{fd: fd, waiting: make(map[int]*running), lost: lost}
+}
+
+// spawnerPID is the spawner's pid, 0 before it greeted.
+func (s *spawnerConn) spawnerPID() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pid
+}
+
+// ending says the run is over: the spawner is about to be killed.
+func (s *spawnerConn) ending() {
+	s.mu.Lock()
+	s.ended = true
+	s.mu.Unlock()
 }
 
 // hello waits for the spawner's greeting (its pid), then dispatches its
@@ -45,7 +59,9 @@ func (s *spawnerConn) hello() error {
 	if _, err := recv(s.fd, &r); err != nil {
 		return fmt.Errorf("the spawner did not start: %w", err)
 	}
+	s.mu.Lock()
 	s.pid = r.PID
+	s.mu.Unlock()
 	go s.dispatch()
 	return nil
 }
@@ -77,17 +93,22 @@ func (s *spawnerConn) dispatch() {
 	}
 }
 
-// failAll ends every wait when the spawner is gone.
+// failAll ends every wait when the spawner is gone; the exit status of
+// what it ran is then unknown (-1). A death before the run's end is
+// reported to lost.
 func (s *spawnerConn) failAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	if !s.ended && s.lost != nil {
+		s.lost()
+	}
 	for id, run := range s.waiting {
 		select {
-		case run.started <- Reply{Kind: "error", Code: 125, Error: "the spawner is gone"}:
+		case run.started <- Reply{Kind: "error", Code: 125, Error: "sysgate's spawner is gone"}:
 		default:
 		}
-		run.exit <- 128 + int(unix.SIGKILL)
+		run.exit <- -1
 		delete(s.waiting, id)
 	}
 }
@@ -113,9 +134,4 @@ func (s *spawnerConn) start(req Request, stdin, stdout, stderr int) (*running, e
 	}
 	run.pid = r.PID
 	return run, nil
-}
-
-// close ends the spawner (it exits when its socket closes).
-func (s *spawnerConn) close() {
-	unix.Shutdown(s.fd, unix.SHUT_WR)
 }

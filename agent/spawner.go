@@ -53,19 +53,22 @@ func Serve() int {
 }
 
 func spawn(req Request, fds []int) {
-	defer closeAll(fds)
 	if len(fds) != 3 || len(req.Argv) == 0 {
+		closeAll(fds)
 		send(spawnerFD, Reply{Kind: "error", ID: req.ID, Code: tracer.ExitFailure, Error: "bad spawn request"})
 		return
 	}
+	// The files own the descriptors from here: closed once, by them.
+	stdin, stdout, stderr := os.NewFile(uintptr(fds[0]), "stdin"), os.NewFile(uintptr(fds[1]), "stdout"), os.NewFile(uintptr(fds[2]), "stderr")
+	defer stdin.Close()
+	defer stdout.Close()
+	defer stderr.Close()
 	path, code, err := lookPath(req.Argv[0], req.Env, req.Dir)
 	if err != nil {
 		send(spawnerFD, Reply{Kind: "error", ID: req.ID, Code: code, Error: err.Error()})
 		return
 	}
-	cmd := &exec.Cmd{Path: path, Args: req.Argv, Env: req.Env, Dir: req.Dir,
-		Stdin: os.NewFile(uintptr(fds[0]), "stdin"), Stdout: os.NewFile(uintptr(fds[1]), "stdout"),
-		Stderr: os.NewFile(uintptr(fds[2]), "stderr")}
+	cmd := &exec.Cmd{Path: path, Args: req.Argv, Env: req.Env, Dir: req.Dir, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if err := cmd.Start(); err != nil {
 		code := tracer.ExitCannotExec
 		if errors.Is(err, fs.ErrNotExist) {
@@ -137,7 +140,7 @@ func executable(p string) error {
 	st, err := os.Stat(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%s: %w", p, fs.ErrNotExist)
+			return fmt.Errorf("%s: not found: %w", p, fs.ErrNotExist)
 		}
 		return err
 	}

@@ -42,6 +42,8 @@ type Builder struct {
 	open                       map[int]int // pid of a live process → index in processes
 	incomplete                 []string
 	tampering                  []string
+	tamperCount                map[string]int // message → attempts
+	tamperDropped              uint64
 	changes                    uint64         // bumped by every record, for snapshots
 	reasons                    map[string]int // reason key → index in incomplete
 	droppedCalls, droppedProcs uint64
@@ -145,12 +147,41 @@ func (b *Builder) Incomplete(key, reason string) {
 	b.incompleteLocked(key, reason)
 }
 
-// Tamper records an attempt against the tracer or its channel.
+// maxTampering bounds the distinct tampering messages kept.
+const maxTampering = 1000
+
+// Tamper records an attempt against the tracer or its channel. The same
+// attempt repeated is one entry with its count.
 func (b *Builder) Tamper(what string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.changes++
-	b.tampering = append(b.tampering, what)
+	if b.tamperCount == nil {
+		b.tamperCount = make(map[string]int)
+	}
+	if _, seen := b.tamperCount[what]; !seen {
+		if len(b.tampering) >= maxTampering {
+			b.tamperDropped++
+			return
+		}
+		b.tampering = append(b.tampering, what)
+	}
+	b.tamperCount[what]++
+}
+
+// tamperList is the tampering list as the observation gives it.
+func (b *Builder) tamperList() []string {
+	var out []string
+	for _, t := range b.tampering {
+		if n := b.tamperCount[t]; n > 1 {
+			t = fmt.Sprintf("%s (%d times)", t, n)
+		}
+		out = append(out, t)
+	}
+	if b.tamperDropped > 0 {
+		out = append(out, fmt.Sprintf("%d more attempts of other kinds, not listed (bound of %d kinds)", b.tamperDropped, maxTampering))
+	}
+	return out
 }
 
 // Changes grows with every record: a snapshot taker compares it to skip
@@ -215,7 +246,7 @@ func (b *Builder) Observation() *Observation {
 		Schema:     Schema,
 		Complete:   len(b.incomplete) == 0,
 		Incomplete: append([]string{}, b.incomplete...),
-		Tampering:  append([]string(nil), b.tampering...),
+		Tampering:  b.tamperList(),
 		Subject:    b.subject,
 		Processes:  append([]Process{}, b.processes...),
 		Calls:      append([]Call{}, b.calls...),

@@ -3,7 +3,9 @@ package observation
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -117,5 +119,25 @@ func TestWriteRead(t *testing.T) {
 	}
 	if _, err := Read(strings.NewReader(`{"schema":"other/v9"}`)); err == nil {
 		t.Error("a foreign schema was accepted")
+	}
+}
+
+func TestTamperingRepeatsCounted(t *testing.T) {
+	b := NewBuilder(Subject{}, DefaultLimits)
+	for range 3 {
+		b.Tamper("process 7 (/x) called kill on the tracer (pid 1)")
+	}
+	b.Tamper("process 7 (/x) called ptrace on the tracer (pid 1)")
+	got := b.Observation().Tampering
+	want := []string{"process 7 (/x) called kill on the tracer (pid 1) (3 times)", "process 7 (/x) called ptrace on the tracer (pid 1)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tampering %q, want %q", got, want)
+	}
+	for i := range maxTampering + 5 {
+		b.Tamper(fmt.Sprintf("attempt %d", i))
+	}
+	got = b.Observation().Tampering
+	if len(got) != maxTampering+1 || got[maxTampering] != "7 more attempts of other kinds, not listed (bound of 1000 kinds)" {
+		t.Errorf("%d entries, last %q", len(got), got[len(got)-1])
 	}
 }

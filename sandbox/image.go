@@ -258,11 +258,19 @@ type LineWriter struct {
 	buf  []byte
 }
 
+// maxLine bounds a line LineWriter keeps: a longer one is sent in pieces.
+const maxLine = 64 << 10
+
 func (w *LineWriter) Write(p []byte) (int, error) {
 	w.buf = append(w.buf, p...)
 	for {
 		i := slices.Index(w.buf, '\n')
 		if i < 0 {
+			if len(w.buf) > maxLine {
+				w.send(string(w.buf[:maxLine]))
+				w.buf = w.buf[maxLine:]
+				continue
+			}
 			return len(p), nil
 		}
 		w.send(string(w.buf[:i]))

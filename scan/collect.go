@@ -9,7 +9,6 @@ import (
 	"io"
 	"regexp"
 	"sync"
-	"time"
 
 	"github.com/sysgate/sysgate/agent"
 	"github.com/sysgate/sysgate/observation"
@@ -56,7 +55,6 @@ func (c *collector) consume(r io.Reader) {
 		c.frame(typ, p)
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.end == nil {
 		if errors.Is(err, io.EOF) {
 			err = errors.New("it ended without the agent's end frame (the container was killed or the agent died)")
@@ -65,6 +63,7 @@ func (c *collector) consume(r io.Reader) {
 	}
 	c.done = true
 	c.changed.Broadcast()
+	c.mu.Unlock()
 	io.Copy(io.Discard, r) // never block the attach on a stream we no longer read
 }
 
@@ -115,10 +114,14 @@ func (c *collector) output(typ agent.FrameType, p []byte) {
 		line, err := buf.ReadString('\n')
 		if err != nil {
 			buf.Reset()
+			if len(line) > maxLineBytes { // a line without end: cut it into pieces
+				c.lines = append(c.lines, line)
+				line = ""
+			}
 			buf.WriteString(line) // the unfinished rest
 			break
 		}
-		c.lines = append(c.lines, line[:len(line)-1])
+		c.lines = append(c.lines, clip(line[:len(line)-1]))
 	}
 	if over := len(c.lines) - maxLogLines; over > 0 {
 		c.lines = append([]string(nil), c.lines[over:]...)
@@ -128,15 +131,15 @@ func (c *collector) output(typ agent.FrameType, p []byte) {
 }
 
 // waitLog waits until a line of the image's output since the start matches
-// re, or the timeout. It reports whether one did.
-func (c *collector) waitLog(re *regexp.Regexp, timeout time.Duration) bool {
-	timer := time.AfterFunc(timeout, func() {
+// re, or ctx is done (the step's timeout, the run's, Ctrl-C). It reports
+// whether one did.
+func (c *collector) waitLog(ctx context.Context, re *regexp.Regexp) bool {
+	stop := context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		c.changed.Broadcast()
 		c.mu.Unlock()
 	})
-	defer timer.Stop()
-	deadline := time.Now().Add(timeout)
+	defer stop()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	seen := 0 // lines looked at, counting those trimmed since
@@ -149,7 +152,7 @@ func (c *collector) waitLog(re *regexp.Regexp, timeout time.Duration) bool {
 				return true
 			}
 		}
-		if c.done || !time.Now().Before(deadline) {
+		if c.done || ctx.Err() != nil {
 			return false
 		}
 		c.changed.Wait()
@@ -173,6 +176,16 @@ func (c *collector) waitReady(ctx context.Context) bool {
 	return c.ready
 }
 
+// maxLineBytes bounds a line kept for log waits and the tail.
+const maxLineBytes = 64 << 10
+
+func clip(line string) string {
+	if len(line) > maxLineBytes {
+		return line[:maxLineBytes]
+	}
+	return line
+}
+
 // tail returns the last n lines of the image's output.
 func (c *collector) tail(n int) []string {
 	c.mu.Lock()
@@ -181,6 +194,13 @@ func (c *collector) tail(n int) []string {
 		return append([]string(nil), c.lines[len(c.lines)-n:]...)
 	}
 	return append([]string(nil), c.lines...)
+}
+
+// started reports whether the agent said the image's command runs.
+func (c *collector) started() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ready
 }
 
 // result returns the last snapshot, the end frame (nil when none came) and

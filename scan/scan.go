@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/sysgate/sysgate/agent"
@@ -196,7 +197,7 @@ func (s *scanner) inContainer(ctx context.Context, binary *os.File) error {
 		return fmt.Errorf("put the agent into the container: %w", err)
 	}
 	pr, pw := io.Pipe()
-	s.coll = newCollector(s.opts.Output, func(msg string) { s.progress(msg) })
+	s.coll = newCollector(s.opts.Output, func(msg string) { s.progress(printable(msg)) })
 	consumed := make(chan struct{})
 	go func() { s.coll.consume(pr); close(consumed) }()
 	att, err := s.client.StartAttached(ctx, s.ctr.ID, sandbox.Streams{Stdout: pw, Stderr: &sandbox.LineWriter{Emit: s.agentLine}})
@@ -278,6 +279,9 @@ func (s *scanner) finish() {
 		s.res.Status = end.Status
 		if end.Error != "" {
 			s.untrusted("the agent failed: " + end.Error)
+		} else if !s.coll.started() {
+			// Nothing of the image ran: no verdict on it can pass.
+			s.untrusted(fmt.Sprintf("the image's command %q could not start (status %d); nothing of the image ran", strings.Join(s.argv, " "), end.Status))
 		}
 	}
 	obs.Subject = observation.Subject{Command: s.argv, Image: &observation.Image{
@@ -286,11 +290,27 @@ func (s *scanner) finish() {
 	obs.Incomplete = append(obs.Incomplete, s.res.Untrusted...)
 	obs.Complete = len(obs.Incomplete) == 0
 	s.res.Observation = obs
-	s.res.Tail = s.coll.tail(20)
+	for _, line := range s.coll.tail(20) {
+		s.res.Tail = append(s.res.Tail, printable(line))
+	}
 }
 
 // agentLine is a line the agent (or the runtime) wrote on stderr.
-func (s *scanner) agentLine(line string) { s.progress(line) }
+func (s *scanner) agentLine(line string) { s.progress(printable(line)) }
+
+// printable escapes control characters, so that nothing the container
+// writes can drive the user's terminal.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x20 && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			fmt.Fprintf(&b, "\\x%02x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -35,7 +36,11 @@ func (s *scanner) replay(ctx context.Context) {
 		}
 	}
 	if w.Mode == workload.Service || failed {
-		s.progress("stopping the service (" + w.StopSignal + ", grace " + w.StopGrace.String() + ")")
+		what := "the service"
+		if w.Mode != workload.Service {
+			what = "the job, its step having failed"
+		}
+		s.progress("stopping " + what + " (" + w.StopSignal + ", grace " + w.StopGrace.String() + ")")
 		sig, _ := workload.Signal(w.StopSignal)
 		s.helper(ctx, "stop", workload.ShutdownStep, nil, "--signal", strconv.Itoa(int(sig)), "--grace", w.StopGrace.String())
 		return
@@ -50,8 +55,10 @@ func (s *scanner) step(ctx context.Context, step workload.Step) error {
 	ctx, cancel := context.WithTimeout(ctx, step.Timeout)
 	defer cancel()
 	err := s.action(ctx, step)
-	if err != nil && ctx.Err() != nil && !strings.Contains(err.Error(), "timed out") {
-		err = fmt.Errorf("timed out after %s (%v)", step.Timeout, err)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// What failed inside (a closed connection to Podman) says less
+		// than this.
+		err = fmt.Errorf("timed out after %s", step.Timeout)
 	}
 	return err
 }
@@ -159,7 +166,7 @@ func (s *scanner) waitFor(ctx context.Context, step workload.Step) error {
 		if err := s.mark(ctx, step.Name); err != nil {
 			return err
 		}
-		if !s.coll.waitLog(w.Log, remaining(ctx)) {
+		if !s.coll.waitLog(ctx, w.Log) {
 			return fmt.Errorf("no line of the image's output matched %q", w.LogText)
 		}
 		return nil
@@ -196,13 +203,6 @@ func (s *scanner) copy(ctx context.Context, step workload.Step) error {
 func (s *scanner) mark(ctx context.Context, step string) error {
 	res, err := s.helper(ctx, "mark", step, nil)
 	return helperFailed(res, err, "name the step in the agent")
-}
-
-func remaining(ctx context.Context) time.Duration {
-	if d, ok := ctx.Deadline(); ok {
-		return time.Until(d)
-	}
-	return workload.DefaultStepTimeout
 }
 
 func firstLine(b []byte, fallback string) string {

@@ -6,24 +6,28 @@ import (
 	"strings"
 )
 
-// guard notes a call aimed at the tracer itself (Options.Guard): a signal,
-// a ptrace or a memory access to its pid, or an open under /proc/PID. The
+// guard notes a call aimed at the tracer itself or its helpers
+// (Options.Guard): a signal, a ptrace or a memory access to one of their
+// pids, or a call on a path under /proc/PID. The
 // kernel refuses most of them (the tracer is not dumpable, and a pid
 // namespace's init ignores signals it has no handler for), but the attempt
 // is what a reviewer wants to know; it goes to the observation's tampering
 // list as well as to its calls.
 func (l *loop) guard(t *task, c *pendingCall) {
-	g := l.opts.Guard
-	if g <= 0 {
+	if l.opts.Guard == nil {
 		return
 	}
-	target, ok := targetPID(c)
-	if ok && target == g {
-		l.b.Tamper(fmt.Sprintf("process %d (%s) called %s on the tracer (pid %d)", t.proc.pid, t.proc.exe, c.Name, g))
-		return
+	if target, ok := targetPID(c); ok && target > 0 {
+		if what := l.opts.Guard(target); what != "" {
+			l.b.Tamper(fmt.Sprintf("process %d (%s) called %s on %s (pid %d)", t.proc.pid, t.proc.exe, c.Name, what, target))
+			return
+		}
 	}
-	if path, _ := c.args.Get("path"); isUnderProc(path, g) {
-		l.b.Tamper(fmt.Sprintf("process %d (%s) called %s on %s, the tracer's /proc entry", t.proc.pid, t.proc.exe, c.Name, path))
+	path, _ := c.args.Get("path")
+	if pid, ok := procPID(path); ok {
+		if what := l.opts.Guard(pid); what != "" {
+			l.b.Tamper(fmt.Sprintf("process %d (%s) called %s on %s, the /proc entry of %s", t.proc.pid, t.proc.exe, c.Name, path, what))
+		}
 	}
 }
 
@@ -40,7 +44,13 @@ func targetPID(c *pendingCall) (int, bool) {
 	return 0, false
 }
 
-func isUnderProc(path string, pid int) bool {
-	dir := "/proc/" + strconv.Itoa(pid)
-	return path == dir || strings.HasPrefix(path, dir+"/")
+// procPID is the pid of a /proc/PID or /proc/PID/... path.
+func procPID(path string) (int, bool) {
+	rest, ok := strings.CutPrefix(path, "/proc/")
+	if !ok {
+		return 0, false
+	}
+	num, _, _ := strings.Cut(rest, "/")
+	pid, err := strconv.Atoi(num)
+	return pid, err == nil && pid > 0
 }

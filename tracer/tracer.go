@@ -61,10 +61,11 @@ type Options struct {
 	// everything after it. The run ends when the spawner and every command
 	// have exited; Result.Status is the spawner's.
 	Spawner bool
-	// Guard is the tracer's pid as the tracees see it (the agent's, PID 1
-	// in a container): calls aimed at it are recorded as tampering. 0
-	// means no guard.
-	Guard int
+	// Guard names the processes calls must not aim at (the agent, PID 1
+	// in a container, its threads, its spawner): for a pid as the tracees
+	// see it, what it is ("the tracer"), or "" for any other. Such calls
+	// are recorded as tampering. nil guards nothing.
+	Guard func(pid int) string
 	// ExtraFiles are given to the stub from descriptor 5 on (a spawner's
 	// request channel, say).
 	ExtraFiles []*os.File

@@ -487,7 +487,7 @@ func TestScanHostileImage(t *testing.T) {
 		t.Errorf("ptrace of the tracer: %+v, want one EPERM", c)
 	}
 	for _, want := range []string{"called kill on the tracer (pid 1)", "called ptrace on the tracer (pid 1)",
-		"called openat on /proc/1/fd/1, the tracer's /proc entry", "connected to sysgate's agent socket; refused"} {
+		"called openat on /proc/1/fd/1, the /proc entry of the tracer", "connected to sysgate's agent socket; refused"} {
 		found := false
 		for _, got := range obs.Tampering {
 			found = found || strings.Contains(got, want)
@@ -756,4 +756,79 @@ rules:
 		}
 	}
 	validateSARIF(t, sarif)
+}
+
+// TestScanCommandCannotStart: nothing of the image ran, so nothing passes.
+func TestScanCommandCannotStart(t *testing.T) {
+	t.Parallel()
+	image := busybox(t, "scan-nostart", nil, "exit 0")
+	r := scanImage(t, "--image", image, "--entrypoint", "/nonexistent")
+	if r.code != exitUntrusted {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	want := `the image's command "/nonexistent" could not start (status 127); nothing of the image ran`
+	if r.obs == nil || !slices.Contains(r.obs.Incomplete, want) {
+		t.Errorf("observation %+v lacks %q", r.obs, want)
+	}
+	if !strings.Contains(r.stderr, "/nonexistent: not found") {
+		t.Errorf("stderr does not say why:\n%s", r.stderr)
+	}
+}
+
+// TestScanAgentIgnoresTheImagesSettings: the container's environment is the
+// image's; it chooses neither the trace mode nor the agent's Go runtime
+// settings, and the image still gets its variables.
+func TestScanAgentIgnoresTheImagesSettings(t *testing.T) {
+	t.Parallel()
+	bin := testimage.CStatic(t, "denied-env", `#define _GNU_SOURCE
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+	const char *gogc = getenv("GOGC");
+	syscall(SYS_bpf, 0, 0, 0);
+	return gogc && strcmp(gogc, "1") == 0 ? 0 : 4;
+}
+`)
+	image := testimage.Build(t, "scan-env", testimage.Image{Files: map[string]string{"/denied": bin}, Entrypoint: []string{"/denied"},
+		Env: []string{"SYSGATE_TRACE_MODE=seccomp", "GOGC=1", "GODEBUG=inittrace=1"}})
+	r := scanImage(t, "--image", image, "--fail-on", "none")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if c := findCall(r.obs, "/denied", "bpf", nil); c == nil || c.Errors["EPERM"] != 1 {
+		t.Errorf("bpf: %+v, want its EPERM attempt (syscall stops, whatever the image's SYSGATE_TRACE_MODE)", c)
+	}
+	if exit := r.obs.Processes[0].Exit; exit == nil || exit.Code == nil || *exit.Code != 0 {
+		t.Errorf("the image's command exited %+v, want 0: it must still see its own GOGC=1", exit)
+	}
+}
+
+// TestScanSpawnerAndAgentUnderAttack: the image kills sysgate's spawner (its
+// parent) and signals the agent with what would end a Go program (and is
+// not forwarded to the entrypoint, as SIGTERM or SIGUSR2 would be).
+func TestScanSpawnerAndAgentUnderAttack(t *testing.T) {
+	t.Parallel()
+	image := busybox(t, "scan-attack", nil, "kill -ABRT 1; kill -ALRM 1; kill -9 $PPID; sleep 0.5; echo survived")
+	r := scanImage(t, "--image", image, "--fail-on", "none")
+	if r.code != exitUntrusted {
+		t.Errorf("exit %d, want 3 (the spawner's death loses the command's exit)", r.code)
+	}
+	if r.obs == nil {
+		t.Fatal("no observation: the agent died")
+	}
+	want := "sysgate's spawner ended before the run did: the exit of the image's command and of exec steps are unknown"
+	if !slices.Contains(r.obs.Incomplete, want) {
+		t.Errorf("incomplete %q lacks %q", r.obs.Incomplete, want)
+	}
+	for _, w := range []string{"called kill on the tracer (pid 1) (2 times)", "called kill on sysgate's spawner"} {
+		found := false
+		for _, got := range r.obs.Tampering {
+			found = found || strings.Contains(got, w)
+		}
+		if !found {
+			t.Errorf("tampering %q does not record %q", r.obs.Tampering, w)
+		}
+	}
 }
