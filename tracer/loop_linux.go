@@ -48,6 +48,9 @@ type loop struct {
 	// alive or already dead: the event must not register them again.
 	unannounced, diedUnannounced map[int]bool
 	untraced                     int // clone children the tracer never saw
+	// rawWait: wait4 is a raw system call (see wait4 and preemptibleWait).
+	rawWait bool
+	procBuf []byte // readProcFile's buffer
 }
 
 // liveSet holds the tids of live tracees for the cancel path, which runs
@@ -93,9 +96,12 @@ func (l *loop) run() error {
 		if l.events.pending() {
 			flags |= unix.WNOHANG
 		}
-		tid, err := wait4(&ws, flags)
+		tid, err := wait4(&ws, flags, l.rawWait)
 		switch {
 		case err == unix.EINTR:
+			// A signal, the runtime's preemption one included
+			// (preemptibleWait): the next wait4 call is where the
+			// runtime may stop the goroutine.
 			continue
 		case err == unix.ECHILD:
 			return nil

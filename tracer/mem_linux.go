@@ -13,6 +13,9 @@ import (
 
 const pageSize = 4096
 
+// pathBufSize holds any path the kernel reports through /proc (PATH_MAX).
+const pathBufSize = 4096
+
 // memory reads a stopped tracee's memory page by page with process_vm_readv,
 // falling back to /proc/PID/mem where that call is refused (it is missing on
 // some kernels and seccomp profiles). It implements decode.Memory and
@@ -20,7 +23,8 @@ const pageSize = 4096
 type memory struct {
 	tid     int
 	page    [pageSize]byte
-	memFile *os.File // /proc/TID/mem, opened on first fallback
+	link    [pathBufSize]byte // readlink's buffer
+	memFile *os.File          // /proc/TID/mem, opened on first fallback
 	memTid  int
 }
 
@@ -129,10 +133,10 @@ func unwrapPathErr(err error) error {
 
 // Cwd is what /proc/TID/cwd points to.
 func (m *memory) Cwd() (string, error) {
-	return os.Readlink("/proc/" + strconv.Itoa(m.tid) + "/cwd")
+	return readlink("/proc/"+strconv.Itoa(m.tid)+"/cwd", &m.link)
 }
 
 // FdPath is what /proc/TID/fd/FD points to.
 func (m *memory) FdPath(fd int32) (string, error) {
-	return os.Readlink("/proc/" + strconv.Itoa(m.tid) + "/fd/" + strconv.Itoa(int(fd)))
+	return readlink("/proc/"+strconv.Itoa(m.tid)+"/fd/"+strconv.Itoa(int(fd)), &m.link)
 }

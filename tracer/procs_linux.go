@@ -1,7 +1,6 @@
 package tracer
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -76,14 +75,14 @@ func (l *loop) startProcess(p *process) {
 // CLONE_PARENT child names its grandparent as parent, so nothing is taken
 // from the parent but the pid.
 func (l *loop) adopt(tid int) *task {
-	st := readProcStatus(tid)
+	st := l.readProcStatus(tid)
 	var t *task
 	if p := l.procs[st.tgid]; st.tgid != tid && p != nil {
 		t = l.addTask(tid, p)
 	} else {
 		parent := l.procs[st.ppid]
 		stub := parent != nil && parent.stub // a spawner's child, before its exec
-		t = l.addProcess(tid, st.ppid, &process{pid: st.ppid, exe: readExe(tid), argv: readCmdline(tid), stub: stub})
+		t = l.addProcess(tid, st.ppid, &process{pid: st.ppid, exe: l.readExe(tid), argv: l.readCmdline(tid), stub: stub})
 	}
 	// More filters than the command started with: its own filter may hide
 	// calls from a seccomp stop. Unknown counts are treated the same.
@@ -140,8 +139,8 @@ func (l *loop) execEvent(t *task) {
 			l.removeTask(old)
 		}
 	}
-	p.exe = readExe(p.pid)
-	p.argv = readCmdline(p.pid)
+	p.exe = l.readExe(p.pid)
+	p.argv = l.readCmdline(p.pid)
 	if p.stub && p.pid != l.root {
 		l.startProcess(p) // a spawner's child: the command it started
 	}
@@ -155,7 +154,7 @@ func (l *loop) execEvent(t *task) {
 			l.stub.execDone()
 		}
 		if l.baseFilters < 0 {
-			l.baseFilters = readProcStatus(p.pid).filters
+			l.baseFilters = l.readProcStatus(p.pid).filters
 		}
 	}
 }
@@ -220,21 +219,21 @@ type procStatus struct {
 	filters int
 }
 
-func readProcStatus(tid int) procStatus {
+func (l *loop) readProcStatus(tid int) procStatus {
 	st := procStatus{tgid: tid, filters: -1}
-	f, err := os.Open("/proc/" + strconv.Itoa(tid) + "/status")
+	data, err := l.readProcFile(tid, "status")
 	if err != nil {
 		return st
 	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		k, v, _ := strings.Cut(s.Text(), ":")
-		n, err := strconv.Atoi(strings.TrimSpace(v))
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte{'\n'})
+		k, v, _ := bytes.Cut(line, []byte{':'})
+		n, err := strconv.Atoi(string(bytes.TrimSpace(v)))
 		if err != nil {
 			continue
 		}
-		switch k {
+		switch string(k) {
 		case "Tgid":
 			st.tgid = n
 		case "PPid":
@@ -246,17 +245,66 @@ func readProcStatus(tid int) procStatus {
 	return st
 }
 
-func readExe(pid int) string {
-	exe, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+func (l *loop) readExe(pid int) string {
+	exe, _ := readlink("/proc/"+strconv.Itoa(pid)+"/exe", &l.mem.link)
 	return exe
 }
 
 // readCmdline reads a process's argv as the kernel keeps it.
-func readCmdline(pid int) []string {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+func (l *loop) readCmdline(pid int) []string {
+	data, err := l.readProcFile(pid, "cmdline")
 	if err != nil || len(data) == 0 {
 		return nil
 	}
 	data = bytes.TrimSuffix(data, []byte{0})
 	return strings.Split(string(data), "\x00")
+}
+
+// readProcFile reads /proc/ID/NAME whole into the loop's buffer, which the
+// result aliases until the next call. It makes the plain open, read and
+// close calls: os.ReadFile adds an fstat, a poller registration and fcntl
+// calls, and the loop reads a file like this at every exec.
+func (l *loop) readProcFile(id int, name string) ([]byte, error) {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(id)+"/"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	if cap(l.procBuf) > maxProcBuf {
+		l.procBuf = nil // an earlier huge argv: do not keep its buffer
+	}
+	buf := l.procBuf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, max(4096, cap(buf)))...)[:len(buf)]
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			l.procBuf = buf
+			return nil, err
+		case n == 0:
+			l.procBuf = buf
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
+	}
+}
+
+// maxProcBuf bounds the /proc read buffer the loop keeps between reads.
+const maxProcBuf = 64 << 10
+
+// readlink reads a symbolic link into buf, falling back to os.Readlink (which
+// grows its buffer) when the target may not have fit.
+func readlink(path string, buf *[pathBufSize]byte) (string, error) {
+	n, err := unix.Readlink(path, buf[:])
+	if err != nil {
+		return "", err
+	}
+	if n < len(buf) {
+		return string(buf[:n]), nil
+	}
+	return os.Readlink(path)
 }

@@ -1,6 +1,8 @@
 package tracer
 
 import (
+	"os"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -88,16 +90,64 @@ func readRemote(pid int, addr uint64, buf []byte) (int, error) {
 }
 
 // wait4 waits for any child or tracee, without the allocation syscall.Wait4's
-// rusage handling would add. It goes through the scheduler (not a raw
-// syscall): a raw blocking call would make any stop-the-world, a garbage
-// collection the event writer triggers say, wait for the next tracee stop,
-// and with it signal handling (docs/tracer.md).
-func wait4(status *unix.WaitStatus, options int) (int, error) {
-	pid, _, e := unix.Syscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)), uintptr(options), 0, 0, 0)
+// rusage handling would add. With raw set it is a raw system call, which the
+// Go scheduler does not see: the loop's P stays with it, and the runtime's
+// monitor thread no longer takes the P away from a goroutine that looks to
+// have run too long (this one never reschedules), nor polls every 20 µs after
+// each time (about an eighth of the tracer's CPU time on a fork+exec loop).
+// The runtime still gets the goroutine when it needs it: preemptibleWait
+// makes its preemption signal interrupt the wait (EINTR), and the goroutine
+// then stops at wait4's own prologue, before it waits again (docs/tracer.md,
+// "The loop"). Without raw it goes through the scheduler.
+//
+//go:noinline
+func wait4(status *unix.WaitStatus, options int, raw bool) (int, error) {
+	var (
+		pid uintptr
+		e   unix.Errno
+	)
+	if raw {
+		pid, _, e = unix.RawSyscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)), uintptr(options), 0, 0, 0)
+	} else {
+		pid, _, e = unix.Syscall6(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(status)), uintptr(options), 0, 0, 0)
+	}
 	if e != 0 {
 		return 0, e
 	}
 	return int(pid), nil
+}
+
+// preemptibleWait clears SA_RESTART from the Go runtime's handler of SIGURG,
+// its preemption signal, so that the signal ends a raw wait4 with EINTR
+// instead of restarting it: a stop-the-world (a garbage collection) or a
+// goroutine waiting for the loop's P then waits for the signal, not for the
+// next tracee stop. The runtime sends SIGURG only to threads running Go code
+// or in raw system calls, never to a goroutine in a scheduler-aware one, so
+// no other blocking call sees the change. restore puts the handler back as
+// it was. It reports false, and changes nothing, when the runtime does not
+// preempt with signals (GODEBUG=asyncpreemptoff=1) or the handler is not the
+// runtime's.
+func preemptibleWait() (restore func(), ok bool) {
+	for _, kv := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if strings.TrimSpace(kv) == "asyncpreemptoff=1" {
+			return nil, false
+		}
+	}
+	var old kernelSigaction
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGURG), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+		return nil, false
+	}
+	if old.handler == 0 || old.handler == 1 || old.flags&saSiginfo == 0 {
+		return nil, false // SIG_DFL, SIG_IGN, or not the runtime's handler
+	}
+	act := old
+	act.flags &^= saRestart
+	if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGURG), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+		return nil, false
+	}
+	return func() {
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(unix.SIGURG), uintptr(unsafe.Pointer(&old)), 0, 8, 0, 0)
+	}, true
 }
 
 // seccompTraceAll installs a filter that returns SECCOMP_RET_TRACE for every
@@ -136,5 +186,6 @@ func quietSIGCHLD() error {
 
 const (
 	saNoCldStop = 0x1
+	saSiginfo   = 0x4
 	saRestart   = 0x10000000
 )

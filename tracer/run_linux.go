@@ -86,6 +86,10 @@ func (l *loop) trace() (*Result, error) {
 	unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	quietSIGCHLD()
+	if restore, ok := preemptibleWait(); ok {
+		l.rawWait = true
+		defer restore()
+	}
 	if err := l.startStub(); err != nil {
 		return nil, err
 	}
