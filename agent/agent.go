@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -85,7 +84,10 @@ func Main(args []string) int {
 }
 
 func (a *agent) run(socket string, argv []string) (int, error) {
-	mode := traceMode()
+	// Podman's seccomp profile is a filter: tracer.DefaultMode then traces
+	// with syscall stops, which come before it, so denied calls are seen.
+	// (No environment variable chooses: the container's is the image's.)
+	mode := tracer.DefaultMode()
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return -1, fmt.Errorf("create the spawner's socket: %w", err)
@@ -115,24 +117,6 @@ func (a *agent) run(socket string, argv []string) (int, error) {
 		err = terr
 	}
 	return status, err
-}
-
-// traceMode: Podman's seccomp profile is a filter that answers before a
-// SECCOMP_RET_TRACE one would, so the calls it denies would be invisible
-// to a seccomp-stop tracer. Under any filter, trace with syscall stops,
-// which come before seccomp. (No environment variable chooses: the
-// container's environment is the image's.)
-func traceMode() tracer.Mode {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return tracer.ModePtrace
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "Seccomp:"); ok && strings.TrimSpace(v) == "0" {
-			return tracer.ModeSeccomp
-		}
-	}
-	return tracer.ModePtrace
 }
 
 // guarded says what pid is to the image's processes, if it is sysgate's:

@@ -20,10 +20,13 @@ const (
 	ModePtrace Mode = "ptrace"
 )
 
-// ParseMode accepts "seccomp", "ptrace", or "" for the default.
+// ParseMode accepts "seccomp", "ptrace", or "" for the default
+// (DefaultMode).
 func ParseMode(s string) (Mode, error) {
 	switch Mode(s) {
-	case "", ModeSeccomp:
+	case "":
+		return DefaultMode(), nil
+	case ModeSeccomp:
 		return ModeSeccomp, nil
 	case ModePtrace:
 		return ModePtrace, nil

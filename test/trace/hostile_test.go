@@ -357,6 +357,26 @@ func waitGone(t *testing.T, pids []int, what string) {
 	}
 }
 
+// TestInheritedSeccompFilter: sysgate itself starts under a seccomp filter
+// (as in a container under its profile), which the command inherits: the
+// default mode must then be the ptrace one, whose syscall-entry stops come
+// before any filter, so the calls it denies are recorded as attempts.
+func TestInheritedSeccompFilter(t *testing.T) {
+	t.Parallel()
+	r := runSysgate(t, runOpts{Wrap: []string{victim("seccompdeny"), "wrap"}, Cmd: []string{victim("seccompdeny"), "calls"}})
+	if r.Code != 31 {
+		t.Fatalf("status %d, want 31 (all 7 getppid denied)\n%s", r.Code, r.Stderr)
+	}
+	var eperm uint64
+	for _, c := range callsNamed(r.Obs, "getppid") {
+		eperm += c.Errors["EPERM"]
+	}
+	if n := sysCount(r.Obs, "getppid"); n != 7 || eperm != 7 {
+		t.Errorf("getppid counted %d times, %d of them EPERM; want 7 and 7", n, eperm)
+	}
+	wantComplete(t, r.Obs)
+}
+
 // TestOwnSeccompFilter: a filter the tracee installs can deny calls with an
 // action stronger than sysgate's SECCOMP_RET_TRACE; those calls must still
 // be recorded, as attempts with their errno, however the filter is

@@ -8,7 +8,11 @@
  *                            CLONE_PARENT children that each call getppid
  *                            once (they inherit the filter; their first
  *                            stop may come before their creator's event);
- *                            exits 32 once all 51 are reaped */
+ *                            exits 32 once all 51 are reaped
+ *   seccompdeny wrap CMD...  the filter, then exec CMD (sysgate itself, so
+ *                            it starts under a filter it did not install)
+ *   seccompdeny calls        7 getppid, no filter of its own; exits 31 when
+ *                            all 7 were denied (under wrap's filter) */
 #include "victim.h"
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -70,6 +74,13 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "cloneparent") == 0)
 		return clone_parent();
+	if (argc > 1 && strcmp(argv[1], "calls") == 0)
+		return denied_getppids(7) == 7 ? 31 : 1;
+	if (argc > 2 && strcmp(argv[1], "wrap") == 0) {
+		deny_getppid(SECCOMP_SET_MODE_FILTER);
+		execv(argv[2], argv + 2);
+		FAIL("execv");
+	}
 	unsigned long op = SECCOMP_SET_MODE_FILTER;
 	if (argc > 1 && strcmp(argv[1], "highbits") == 0)
 		op |= 1UL << 32;
