@@ -103,6 +103,15 @@ func hasDoubleStar(s string) bool {
 	return false
 }
 
+// GlobLiteral is the path a pattern without wildcards stands for (its
+// escapes dropped); false when the pattern has a wildcard.
+func GlobLiteral(pattern string) (string, bool) {
+	if hasMeta(pattern) {
+		return "", false
+	}
+	return unescape(pattern), true
+}
+
 // hasMeta reports whether s has an unescaped wildcard.
 func hasMeta(s string) bool {
 	for i := 0; i < len(s); i++ {

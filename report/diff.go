@@ -307,36 +307,13 @@ func sameProgramsAllow(src *policySource, key, s string) bool {
 func literalPaths(patterns []string) ([]string, bool) {
 	var out []string
 	for _, p := range patterns {
-		if strings.HasPrefix(p, "!") || hasGlobMeta(p) {
+		lit, ok := policy.GlobLiteral(p)
+		if strings.HasPrefix(p, "!") || !ok {
 			return nil, false
 		}
-		out = append(out, unescapeGlob(p))
+		out = append(out, lit)
 	}
 	return out, len(out) > 0
-}
-
-// hasGlobMeta reports whether a path pattern has an unescaped wildcard.
-func hasGlobMeta(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '*', '?', '[':
-			return true
-		}
-	}
-	return false
-}
-
-func unescapeGlob(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 func sortedKeys(m map[string]bool) []string {
