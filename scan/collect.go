@@ -130,16 +130,20 @@ func (c *collector) output(typ agent.FrameType, p []byte) {
 	c.changed.Broadcast()
 }
 
-// waitLog waits until a line of the image's output since the start matches
-// re, or ctx is done (the step's timeout, the run's, Ctrl-C). It reports
-// whether one did.
-func (c *collector) waitLog(ctx context.Context, re *regexp.Regexp) bool {
-	stop := context.AfterFunc(ctx, func() {
+// wakeWhenDone wakes the waiters when ctx is done; call the result to stop.
+func (c *collector) wakeWhenDone(ctx context.Context) func() bool {
+	return context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		c.changed.Broadcast()
 		c.mu.Unlock()
 	})
-	defer stop()
+}
+
+// waitLog waits until a line of the image's output since the start matches
+// re, or ctx is done (the step's timeout, the run's, Ctrl-C). It reports
+// whether one did.
+func (c *collector) waitLog(ctx context.Context, re *regexp.Regexp) bool {
+	defer c.wakeWhenDone(ctx)()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	seen := 0 // lines looked at, counting those trimmed since
@@ -162,12 +166,7 @@ func (c *collector) waitLog(ctx context.Context, re *regexp.Regexp) bool {
 // waitReady waits until the agent runs the entrypoint and serves helpers;
 // false when the stream ended first or ctx is done.
 func (c *collector) waitReady(ctx context.Context) bool {
-	stop := context.AfterFunc(ctx, func() {
-		c.mu.Lock()
-		c.changed.Broadcast()
-		c.mu.Unlock()
-	})
-	defer stop()
+	defer c.wakeWhenDone(ctx)()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for !c.ready && !c.done && ctx.Err() == nil {

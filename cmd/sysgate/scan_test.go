@@ -381,10 +381,16 @@ int main(void) {
 }
 `
 
+// cImage builds an image FROM scratch holding one static C program as its
+// entrypoint.
+func cImage(t *testing.T, name, src string) string {
+	bin := testimage.CStatic(t, name, src)
+	return testimage.Build(t, "scan-"+name, testimage.Image{Files: map[string]string{"/" + name: bin}, Entrypoint: []string{"/" + name}})
+}
+
 func TestScanSeccompDeniedCallsAreSeen(t *testing.T) {
 	t.Parallel()
-	bin := testimage.CStatic(t, "denied", deniedSrc)
-	image := testimage.Build(t, "scan-denied", testimage.Image{Files: map[string]string{"/denied": bin}, Entrypoint: []string{"/denied"}})
+	image := cImage(t, "denied", deniedSrc)
 	r := scanImage(t, "--image", image, "--fail-on", "none")
 	if r.obs == nil {
 		t.Fatalf("no observation (exit %d)", r.code)
@@ -463,8 +469,7 @@ int main(void) {
 
 func TestScanHostileImage(t *testing.T) {
 	t.Parallel()
-	bin := testimage.CStatic(t, "hostile", hostileSrc)
-	image := testimage.Build(t, "scan-hostile", testimage.Image{Files: map[string]string{"/hostile": bin}, Entrypoint: []string{"/hostile"}})
+	image := cImage(t, "hostile", hostileSrc)
 	r := scanImage(t, "--image", image, "--fail-on", "high")
 	obs := r.obs
 	if obs == nil {
