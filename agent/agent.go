@@ -58,7 +58,11 @@ func Main(args []string) int {
 		fmt.Fprintln(os.Stderr, "sysgate agent: usage: __sysgate_agent --socket NAME -- CMD [ARG...]")
 		return tracer.ExitFailure
 	}
-	own, image := agentEnv() // may re-exec: before anything else
+	own, image, err := agentEnv() // may re-exec: before anything else
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sysgate agent: %v\n", err)
+		return tracer.ExitFailure
+	}
 	// Nothing may read our memory or descriptors through /proc.
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	signals := make(chan os.Signal, 16)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"syscall"
@@ -19,8 +20,8 @@ const imageEnvVar = "SYSGATE_AGENT_IMAGE_ENV"
 
 // agentEnv returns the agent's own environment and the image's. When the
 // image's sets a runtime variable it re-executes the agent first (and does
-// not return).
-func agentEnv() (own, image []string) {
+// not return, unless that fails).
+func agentEnv() (own, image []string, err error) {
 	var kept, taken []string
 	var carried string
 	for _, kv := range os.Environ() {
@@ -38,7 +39,7 @@ func agentEnv() (own, image []string) {
 		data, _ := json.Marshal(taken)
 		env := append(append([]string(nil), kept...), imageEnvVar+"="+string(data))
 		err := syscall.Exec("/proc/self/exe", os.Args, env)
-		panic("sysgate agent: re-exec without the image's Go runtime settings: " + err.Error())
+		return nil, nil, fmt.Errorf("re-execute without the image's Go runtime settings: %w", err)
 	}
 	image = append([]string(nil), kept...)
 	if carried != "" {
@@ -46,7 +47,7 @@ func agentEnv() (own, image []string) {
 		json.Unmarshal([]byte(carried), &back)
 		image = append(image, back...)
 	}
-	return kept, image
+	return kept, image, nil
 }
 
 func isRuntimeVar(k string) bool {
