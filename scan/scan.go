@@ -212,7 +212,7 @@ func (s *scanner) inContainer(ctx context.Context, binary *os.File) error {
 	if s.coll.waitReady(runCtx) {
 		s.replay(runCtx)
 	}
-	s.await(runCtx, att, consumed)
+	s.await(runCtx, consumed)
 	return nil
 }
 
@@ -228,7 +228,7 @@ func (s *scanner) timeout() time.Duration {
 
 // await waits for the agent's stream to end: the entrypoint exited (a job,
 // or a stopped service), or the run's time is up.
-func (s *scanner) await(ctx context.Context, att *sandbox.Attachment, consumed <-chan struct{}) {
+func (s *scanner) await(ctx context.Context, consumed <-chan struct{}) {
 	select {
 	case <-consumed:
 		return
