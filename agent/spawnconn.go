@@ -126,6 +126,9 @@ func (s *spawnerConn) start(req Request, stdin, stdout, stderr int) (*running, e
 	s.waiting[req.ID] = run
 	s.mu.Unlock()
 	if err := send(s.fd, req, stdin, stdout, stderr); err != nil {
+		s.mu.Lock()
+		delete(s.waiting, req.ID) // no reply will come for it
+		s.mu.Unlock()
 		return nil, fmt.Errorf("ask the spawner to start %s: %w", req.Argv[0], err)
 	}
 	r := <-run.started
